@@ -1,0 +1,110 @@
+import type { CacheKey } from './cache-entry.js'
+import { encodeArguments, hashKey, type KeyEncodingLimits } from './canonical-key.js'
+import { callable } from './callable.js'
+import { InvalidConfigurationError, KeyDerivationError } from './errors.js'
+import type { MethodReference } from './method-reference.js'
+
+/**
+ * Turns a call into the key its result is stored under. Implementations must be deterministic
+ * and synchronous; a throw rejects the call with a `KeyDerivationError`.
+ */
+export interface KeyExtractor {
+  formatKey(method: MethodReference, args: readonly unknown[], self?: unknown): CacheKey
+}
+
+export interface EncodedMethodReferenceAndArgsKeyExtractorOptions extends KeyEncodingLimits {}
+
+const instanceIds = new WeakMap<object, number>()
+let nextInstanceId = 1
+
+/** A process-local number for an object, held weakly (the object stays collectable). */
+function instanceId(self: unknown): string {
+  if (self === null || (typeof self !== 'object' && typeof self !== 'function')) return '-'
+  let id = instanceIds.get(self)
+  if (id === undefined) {
+    id = nextInstanceId++
+    instanceIds.set(self, id)
+  }
+  return String(id)
+}
+
+/**
+ * The default: method identity + instance identity + canonical arguments. Keys are unique per
+ * memoized method and per instance, but meaningful only inside this process; use
+ * {@link EncodedMethodNameAndArgsKeyExtractor} for shared storages such as Redis.
+ */
+class EncodedMethodReferenceAndArgsKeyExtractorImpl implements KeyExtractor {
+  readonly #limits: KeyEncodingLimits | undefined
+
+  constructor(options: EncodedMethodReferenceAndArgsKeyExtractorOptions = {}) {
+    this.#limits = Object.keys(options).length > 0 ? options : undefined
+  }
+
+  formatKey(method: MethodReference, args: readonly unknown[], self?: unknown): CacheKey {
+    return `${method.id}:${instanceId(self)}:${encodeArguments(args, this.#limits)}`
+  }
+}
+export const EncodedMethodReferenceAndArgsKeyExtractor = callable(
+  EncodedMethodReferenceAndArgsKeyExtractorImpl,
+)
+export type EncodedMethodReferenceAndArgsKeyExtractor =
+  EncodedMethodReferenceAndArgsKeyExtractorImpl
+
+export interface EncodedMethodNameAndArgsKeyExtractorOptions extends KeyEncodingLimits {
+  /** Leave the first argument out of the key (py-memoize's `skip_first_arg_as_self`). @default false */
+  skipFirstArgAsSelf?: boolean
+  /**
+   * Scopes keys to an instance across processes: returns a stable id for `this` (for example a
+   * tenant or a configuration name). Without it, all instances of a class share entries.
+   */
+  instanceKey?: (self: unknown) => string
+  /** Keys longer than this are shortened to `name#sha256`. @default 250 */
+  hashLongerThan?: number
+  /** Part of every key; bump it when a method's result shape changes. @default '' */
+  version?: string
+}
+
+/**
+ * Stable across processes and restarts: `Class.method` + canonical arguments (+ the optional
+ * instance key and version). The one to use with Redis or any storage shared by processes.
+ * Two methods with the same qualified name collide when they share a storage: pass `name` to
+ * `memoize()` to disambiguate.
+ */
+class EncodedMethodNameAndArgsKeyExtractorImpl implements KeyExtractor {
+  readonly #skipFirst: boolean
+  readonly #instanceKey: ((self: unknown) => string) | undefined
+  readonly #hashLongerThan: number
+  readonly #prefix: string
+  readonly #limits: KeyEncodingLimits
+
+  constructor(options: EncodedMethodNameAndArgsKeyExtractorOptions = {}) {
+    const { skipFirstArgAsSelf = false, instanceKey, hashLongerThan = 250, version = '' } = options
+    if (!(hashLongerThan >= 0))
+      throw new InvalidConfigurationError(`hashLongerThan must be >= 0, got ${hashLongerThan}`)
+    if (instanceKey !== undefined && typeof instanceKey !== 'function')
+      throw new InvalidConfigurationError('instanceKey must be a function')
+    this.#skipFirst = skipFirstArgAsSelf
+    this.#instanceKey = instanceKey
+    this.#hashLongerThan = hashLongerThan
+    this.#prefix = version === '' ? '' : `${JSON.stringify(version)}:`
+    this.#limits = options
+  }
+
+  formatKey(method: MethodReference, args: readonly unknown[], self?: unknown): CacheKey {
+    const name = method.qualifiedName
+    if (name === '')
+      throw new KeyDerivationError(
+        'an anonymous function has no stable name: pass { name } to memoize()',
+        'method',
+      )
+    let head = this.#prefix + name
+    if (this.#instanceKey) head += `@${JSON.stringify(this.#instanceKey(self))}`
+    const encoded = encodeArguments(this.#skipFirst ? args.slice(1) : args, this.#limits)
+    const key = `${head}${encoded}`
+    return key.length > this.#hashLongerThan ? `${head}#${hashKey(encoded)}` : key
+  }
+}
+export const EncodedMethodNameAndArgsKeyExtractor = callable(
+  EncodedMethodNameAndArgsKeyExtractorImpl,
+)
+export type EncodedMethodNameAndArgsKeyExtractor = EncodedMethodNameAndArgsKeyExtractorImpl
