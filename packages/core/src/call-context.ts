@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { MemoizeUsageError } from './errors.js'
 
 /**
@@ -102,21 +101,38 @@ export function withSignal<T>(signal: AbortSignal, call: () => T): T {
   return direct('withSignal', { signal }, call)
 }
 
-const signals = new AsyncLocalStorage<AbortSignal>()
+// A synchronous scope, not AsyncLocalStorage: on Node 20 an AsyncLocalStorage switches on
+// promise hooks for the whole process, slowing every promise of the application.
+let currentSignal: AbortSignal | undefined
 const neverAborted = new AbortController().signal
 
 /** @internal Runs the memoized method with its cancellation signal in scope. */
 export function runWithSignal<T>(signal: AbortSignal, run: () => T): T {
-  return signals.run(signal, run)
+  const previous = currentSignal
+  currentSignal = signal
+  try {
+    return run()
+  } finally {
+    currentSignal = previous
+  }
 }
 
 /**
  * Inside a memoized method: the signal that aborts when memokit stops waiting for it (method
  * timeout; for `memoizeConcurrent`, every caller gave up). Pass it on to `fetch`, the AWS SDK,
- * database drivers. Outside a memoized method it returns a signal that never aborts.
+ * database drivers. Call it synchronously at the start of the method, before its first
+ * `await` (like reading an argument); elsewhere it returns a signal that never aborts.
+ *
+ * ```ts
+ * @memoize()
+ * async page(url: string) {
+ *   const signal = methodSignal()
+ *   return (await fetch(url, { signal })).text()
+ * }
+ * ```
  */
 export function methodSignal(): AbortSignal {
-  return signals.getStore() ?? neverAborted
+  return currentSignal ?? neverAborted
 }
 
 /** @internal Rejects with the signal's reason when it aborts first; `promise` keeps running. */

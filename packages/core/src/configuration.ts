@@ -36,6 +36,8 @@ export interface ConfigurationSnapshot {
   readonly evictionStrategy: EvictionStrategy
   readonly postprocessing: Postprocessing
   readonly clock: Clock
+  /** True when `postprocessing` returns values unchanged, so the engine can skip calling it. */
+  readonly passesValuesThrough?: boolean
 }
 
 export interface MutableCacheConfigurationOptions {
@@ -192,6 +194,7 @@ class MutableCacheConfigurationImpl implements CacheConfiguration {
       evictionStrategy: this.#evictionStrategy,
       postprocessing: this.#postprocessing,
       clock: this.#clock,
+      passesValuesThrough: this.#postprocessing instanceof NoPostprocessing,
     }))
   }
 

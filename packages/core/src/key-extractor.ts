@@ -14,6 +14,64 @@ export interface KeyExtractor {
 
 export interface EncodedMethodReferenceAndArgsKeyExtractorOptions extends KeyEncodingLimits {}
 
+/**
+ * Keys of recent single-primitive-argument calls, per method and receiver. A key built afresh
+ * must be hashed again by every Map lookup (hundreds of ns); a remembered key string carries
+ * its hash. Bounded: a table is cleared when it reaches MEMO_LIMIT entries.
+ */
+type KeyMemo = Map<unknown, CacheKey>
+const MEMO_LIMIT = 1024
+
+interface MemoHolder {
+  readonly selfless: KeyMemo
+  readonly receivers: WeakMap<object, KeyMemo>
+}
+
+/** @internal Memo tables of one key extractor. */
+export class KeyMemos {
+  readonly #holders = new WeakMap<MethodReference, MemoHolder>()
+
+  /** The memo table for calls of `method` on `self`. */
+  table(method: MethodReference, self: unknown): KeyMemo {
+    // The method's slot remembers the holder of the extractor that used it last: a field read
+    // instead of a WeakMap lookup on every call.
+    const slot = method.memoSlot
+    let holder: MemoHolder
+    if (slot !== undefined && slot.owner === this) holder = slot.holder as MemoHolder
+    else {
+      holder = this.#holders.get(method) ?? {
+        selfless: new Map<unknown, CacheKey>(),
+        receivers: new WeakMap<object, KeyMemo>(),
+      }
+      this.#holders.set(method, holder)
+      method.memoSlot = { owner: this, holder }
+    }
+    if (self === null || (typeof self !== 'object' && typeof self !== 'function'))
+      return holder.selfless
+    let table = holder.receivers.get(self)
+    if (table === undefined) holder.receivers.set(self, (table = new Map<unknown, CacheKey>()))
+    return table
+  }
+}
+
+/** @internal True for arguments whose key can be remembered: none, or one primitive. */
+export function memoizable(args: readonly unknown[]): boolean {
+  if (args.length === 0) return true
+  if (args.length !== 1) return false
+  const type = typeof args[0]
+  return type === 'string' || type === 'number' || type === 'boolean' || type === 'undefined'
+}
+
+/** @internal Remembers `key` in `table`, clearing it when full. */
+export function remember(table: KeyMemo, arg: unknown, key: CacheKey): CacheKey {
+  if (table.size >= MEMO_LIMIT) table.clear()
+  table.set(arg, key)
+  return key
+}
+
+/** Stands for "no argument" in memo tables (distinct from an explicit `undefined`). */
+const NO_ARGUMENT = Symbol('no argument')
+
 const instanceIds = new WeakMap<object, number>()
 let nextInstanceId = 1
 
@@ -35,12 +93,22 @@ function instanceId(self: unknown): string {
  */
 class EncodedMethodReferenceAndArgsKeyExtractorImpl implements KeyExtractor {
   readonly #limits: KeyEncodingLimits | undefined
+  readonly #memos = new KeyMemos()
 
   constructor(options: EncodedMethodReferenceAndArgsKeyExtractorOptions = {}) {
     this.#limits = Object.keys(options).length > 0 ? options : undefined
   }
 
   formatKey(method: MethodReference, args: readonly unknown[], self?: unknown): CacheKey {
+    if (!memoizable(args)) return this.#build(method, args, self)
+    // -0 and 0 are one Map key but two cache keys: let -0 take the slow path.
+    const arg = args.length === 0 ? NO_ARGUMENT : args[0]
+    if (Object.is(arg, -0)) return this.#build(method, args, self)
+    const table = this.#memos.table(method, self)
+    return table.get(arg) ?? remember(table, arg, this.#build(method, args, self))
+  }
+
+  #build(method: MethodReference, args: readonly unknown[], self: unknown): CacheKey {
     return `${method.id}:${instanceId(self)}:${encodeArguments(args, this.#limits)}`
   }
 }
@@ -76,6 +144,7 @@ class EncodedMethodNameAndArgsKeyExtractorImpl implements KeyExtractor {
   readonly #hashLongerThan: number
   readonly #prefix: string
   readonly #limits: KeyEncodingLimits
+  readonly #memos = new KeyMemos()
 
   constructor(options: EncodedMethodNameAndArgsKeyExtractorOptions = {}) {
     const { skipFirstArgAsSelf = false, instanceKey, hashLongerThan = 250, version = '' } = options
@@ -91,6 +160,16 @@ class EncodedMethodNameAndArgsKeyExtractorImpl implements KeyExtractor {
   }
 
   formatKey(method: MethodReference, args: readonly unknown[], self?: unknown): CacheKey {
+    // The instance key and skipped arguments vary per call: only plain calls are remembered.
+    if (this.#instanceKey !== undefined || this.#skipFirst || !memoizable(args))
+      return this.#build(method, args, self)
+    const arg = args.length === 0 ? NO_ARGUMENT : args[0]
+    if (Object.is(arg, -0)) return this.#build(method, args, self)
+    const table = this.#memos.table(method, undefined)
+    return table.get(arg) ?? remember(table, arg, this.#build(method, args, self))
+  }
+
+  #build(method: MethodReference, args: readonly unknown[], self: unknown): CacheKey {
     const name = method.qualifiedName
     if (name === '')
       throw new KeyDerivationError(

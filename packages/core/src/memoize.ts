@@ -138,9 +138,14 @@ function wrap(
     configuration: options.configuration ?? new DefaultInMemoryCacheConfiguration(),
     updateStatuses: options.updateStatuses,
   })
+  // Standard decorators learn the declaring class at construction (addInitializer); a call on
+  // an object that was never constructed (`Class.prototype.method.call(x)`) resolves it here.
+  let classKnown = reference.className !== undefined
   const wrapper = function (this: unknown, ...args: unknown[]): Promise<unknown> {
-    if (reference.className === undefined && this !== undefined)
+    if (!classKnown && this !== undefined) {
       reference.resolveClassFrom(this, wrapper)
+      classKnown = reference.className !== undefined
+    }
     return engine.call(this, args)
   }
   Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true })

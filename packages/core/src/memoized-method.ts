@@ -9,7 +9,12 @@ import {
   type CallDirective,
 } from './call-context.js'
 import { cancelTimer, startTimer, type Milliseconds } from './clock.js'
-import { snapshotOf, type CacheConfiguration, type ConfigurationSnapshot } from './configuration.js'
+import {
+  MutableCacheConfiguration,
+  snapshotOf,
+  type CacheConfiguration,
+  type ConfigurationSnapshot,
+} from './configuration.js'
 import {
   CachedMethodFailedError,
   KeyDerivationError,
@@ -113,6 +118,8 @@ export class MemoizedMethod implements MemoizedControl {
   readonly reference: MethodReference
   readonly #method: (...args: unknown[]) => unknown
   readonly #configuration: CacheConfiguration
+  /** The configuration when it is a MutableCacheConfiguration: its snapshot is cached. */
+  readonly #mutable: MutableCacheConfiguration | undefined
   readonly #statuses: UpdateStatuses
   readonly #running = new Map<CacheKey, Refresh>()
   readonly #background = new Set<Promise<unknown>>()
@@ -127,6 +134,8 @@ export class MemoizedMethod implements MemoizedControl {
     this.#method = method
     this.reference = reference
     this.#configuration = options.configuration
+    this.#mutable =
+      options.configuration instanceof MutableCacheConfiguration ? options.configuration : undefined
     this.#statuses =
       options.updateStatuses ??
       new InMemoryLocks({ clock: snapshotOf(options.configuration).clock })
@@ -148,7 +157,8 @@ export class MemoizedMethod implements MemoizedControl {
   /** Runs one call of the memoized method. */
   call(self: unknown, args: unknown[]): Promise<unknown> {
     const directive = hasPendingDirective() ? takeDirective() : undefined
-    const cfg = snapshotOf(this.#configuration)
+    const cfg =
+      this.#mutable !== undefined ? this.#mutable.snapshot() : snapshotOf(this.#configuration)
     if (!cfg.configured) return Promise.reject(new NotConfiguredCacheCalledError(this.name))
     let key: CacheKey
     try {
@@ -256,6 +266,7 @@ export class MemoizedMethod implements MemoizedControl {
   }
 
   #deliver(cfg: ConfigurationSnapshot, value: unknown): Promise<unknown> {
+    if (cfg.passesValuesThrough === true) return Promise.resolve(value)
     try {
       return Promise.resolve(cfg.postprocessing.apply(value))
     } catch (error) {

@@ -12,6 +12,8 @@ export class MethodReference {
   /** True for static methods. */
   readonly isStatic: boolean
   #className: string | undefined
+  /** @internal Per-key-extractor memo tables (see `KeyMemos`). */
+  memoSlot: { readonly owner: object; readonly holder: unknown } | undefined
 
   constructor(name: string, options: { className?: string | undefined; isStatic?: boolean } = {}) {
     this.id = nextMethodId++
