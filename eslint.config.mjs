@@ -3,7 +3,13 @@ import eslint from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default defineConfig(
-  globalIgnores(['**/dist/**', '**/coverage/**', 'docs/api/**', '**/node_modules/**']),
+  globalIgnores([
+    '**/dist/**',
+    '**/dist-legacy/**',
+    '**/coverage/**',
+    'docs/api/**',
+    '**/node_modules/**',
+  ]),
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

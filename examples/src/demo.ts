@@ -2,7 +2,7 @@
 // Run it with `pnpm demo` (or `pnpm example demo`).
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  CachedMethodFailedError,
+  type CachedMethodFailedError,
   DefaultInMemoryCacheConfiguration,
   cacheControl,
   forceRefresh,

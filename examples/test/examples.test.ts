@@ -6,8 +6,11 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = join(__dirname, '..')
-const sources = readdirSync(join(root, 'src')).filter(
-  (file) => file.endsWith('.ts') && !file.startsWith('_'),
+// Standard-decorator examples in src/ (built to dist/), legacy-decorator ones in legacy-src/.
+const sources = (['src', 'legacy-src'] as const).flatMap((dir) =>
+  readdirSync(join(root, dir))
+    .filter((file) => file.endsWith('.ts') && !file.startsWith('_'))
+    .map((file) => ({ dir, file, out: dir === 'src' ? 'dist' : 'dist-legacy' })),
 )
 
 function expectedPattern(source: string): RegExp {
@@ -43,10 +46,10 @@ beforeAll(() => {
   )
 }, 120_000)
 
-describe.each(sources)('example %s', (file) => {
+describe.each(sources)('example $file', ({ dir, file, out }) => {
   it('runs and prints what its Output block says', () => {
-    const source = readFileSync(join(root, 'src', file), 'utf8')
-    const result = spawnSync(process.execPath, [join(root, 'dist', file.replace(/\.ts$/, '.js'))], {
+    const source = readFileSync(join(root, dir, file), 'utf8')
+    const result = spawnSync(process.execPath, [join(root, out, file.replace(/\.ts$/, '.js'))], {
       encoding: 'utf8',
       timeout: 60_000,
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
