@@ -46,6 +46,8 @@ class Refresh {
   claim: UpdateClaim | typeof UNCLAIMED | undefined
   /** Its key was invalidated meanwhile: the result goes to its waiters but is not stored. */
   invalidated = false
+  /** Its storage write, while under way: an invalidation lets it land before releasing. */
+  offering: Promise<void> | undefined
   /** The value came from another process's refresh: every waiter is a "concurrent" waiter. */
   followed = false
 
@@ -440,7 +442,8 @@ export class MemoizedMethod implements MemoizedControl {
     // Checked right before the write: an invalidation issued earlier wins over this result.
     if (!refresh.invalidated) {
       try {
-        await cfg.storage.offer(key, entry)
+        refresh.offering = cfg.storage.offer(key, entry)
+        await refresh.offering
       } catch (error) {
         // The value is still good: hand it out uncached (fail open).
         this.#fault('storage.offer', key, error)
@@ -535,7 +538,6 @@ export class MemoizedMethod implements MemoizedControl {
       refresh.invalidated = true
       this.#running.delete(key)
     }
-    const released = cfg.storage.release(key)
     if (refresh?.claim !== undefined)
       this.#ended(key, refresh.claim, (statuses, c) =>
         statuses.markUpdateAborted(key, new RefreshSupersededError(), c),
@@ -543,7 +545,10 @@ export class MemoizedMethod implements MemoizedControl {
     cfg.evictionStrategy.markReleased(key)
     this.#stats.invalidations++
     if (this.#events.active) this.#emit('invalidate', key)
-    await released
+    // A write of that refresh already under way must land first: releasing before it would let
+    // it bring the invalidated entry back.
+    if (refresh?.offering !== undefined) await refresh.offering.then(undefined, () => {})
+    await cfg.storage.release(key)
   }
 
   #scheduleRelease(cfg: ConfigurationSnapshot, key: CacheKey, checkRefreshing: boolean): void {
