@@ -2,6 +2,7 @@ import { isCacheEntry, type CacheEntry } from './cache-entry.js'
 import { callable } from './callable.js'
 import { SerDeError } from './errors.js'
 import { parseJsonSafely, toText, type SerDe } from './serde.js'
+import { requireOptions, requireTypeOf } from './validate.js'
 
 export interface JsonSerDeOptions {
   /** Turns a value into something JSON can hold (applied on serialize). @default identity */
@@ -20,7 +21,10 @@ class JsonSerDeImpl implements SerDe {
   readonly #toRepr: (value: unknown) => unknown
   readonly #fromRepr: (repr: unknown) => unknown
 
-  constructor(options: JsonSerDeOptions = {}) {
+  constructor(options?: JsonSerDeOptions) {
+    options = requireOptions('JsonSerDe', options)
+    requireTypeOf('valueToReversibleRepr', options.valueToReversibleRepr, 'function')
+    requireTypeOf('reversibleReprToValue', options.reversibleReprToValue, 'function')
     this.#toRepr = options.valueToReversibleRepr ?? ((value) => value)
     this.#fromRepr = options.reversibleReprToValue ?? ((repr) => repr)
   }

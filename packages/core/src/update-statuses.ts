@@ -9,7 +9,7 @@ import {
   type Milliseconds,
 } from './clock.js'
 import { UpdateLockTimeoutError, UpdateStatusError } from './errors.js'
-import { requireDuration } from './validate.js'
+import { requireDuration, requireMethods, requireOptions } from './validate.js'
 
 /** A value or a promise of it: in-process implementations answer synchronously. */
 export type MaybePromise<T> = T | Promise<T>
@@ -70,13 +70,15 @@ class InMemoryLocksImpl implements UpdateStatuses {
   readonly #clock: Clock
   readonly #updates = new Map<CacheKey, Update>()
 
-  constructor(options: InMemoryLocksOptions = {}) {
+  constructor(options?: InMemoryLocksOptions) {
+    options = requireOptions('InMemoryLocks', options)
     this.updateLockTimeout = requireDuration(
       'updateLockTimeout',
       options.updateLockTimeout ?? minutes(5),
       true,
     )
-    this.#clock = options.clock ?? systemClock
+    this.#clock =
+      options.clock === undefined ? systemClock : requireMethods('clock', options.clock, ['now'])
   }
 
   isBeingUpdated(key: CacheKey): boolean {
