@@ -163,7 +163,12 @@ export class MemoizedMethod implements MemoizedControl {
     // Synchronous fast path: an in-process storage answers hits without a promise hop.
     const storage = cfg.storage
     if (storage.getSync !== undefined) {
-      const entry = storage.getSync(key)
+      let entry: CacheEntry | undefined
+      try {
+        entry = storage.getSync(key)
+      } catch (error) {
+        this.#fault('storage.getSync', key, error) // then ask `get`, as for any sync miss
+      }
       if (entry !== undefined) {
         cfg.evictionStrategy.markRead(key)
         const now = cfg.clock.now()
