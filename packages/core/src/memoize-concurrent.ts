@@ -37,7 +37,10 @@ export function memoizeConcurrent<F extends (...args: never[]) => PromiseLike<un
   const keyOf = options.key ?? ((...args: unknown[]) => encodeArguments(args, limits))
 
   const memoized = function (this: unknown, ...args: unknown[]): Promise<unknown> {
-    const signal = hasPendingDirective() ? takeDirective()?.signal : undefined
+    const directive = hasPendingDirective() ? takeDirective() : undefined
+    // Nothing is cached, so `invalidate(() => fn(x))` has nothing to do: never run the function.
+    if (directive?.invalidate) return Promise.resolve(undefined)
+    const signal = directive?.signal
     let key: string
     try {
       key = keyOf(...args)
