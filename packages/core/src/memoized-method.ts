@@ -444,8 +444,12 @@ export class MemoizedMethod implements MemoizedControl {
         })
       throw error
     }
+    // A refresh that outlived its lock does not overwrite what the refresh that took over
+    // stored (the check awaits only for asynchronous update statuses).
+    const overtaken = this.#overtaken(cfg, key, claim, started)
+    const skip = typeof overtaken === 'boolean' ? overtaken : await overtaken
     // Checked right before the write: an invalidation issued earlier wins over this result.
-    if (!refresh.invalidated) {
+    if (!refresh.invalidated && !skip) {
       try {
         refresh.offering = cfg.storage.offer(key, entry)
         await refresh.offering
@@ -457,12 +461,44 @@ export class MemoizedMethod implements MemoizedControl {
     this.#ended(key, claim, (statuses, c) => statuses.markUpdated(key, entry, c))
     this.#stats.refreshes++
     if (this.#events.active) this.#emit('refresh', key, { duration: cfg.clock.now() - started })
-    if (!refresh.invalidated) {
+    if (!refresh.invalidated && !skip) {
       cfg.evictionStrategy.markWritten(key, entry)
       const victim = cfg.evictionStrategy.nextToRelease()
       if (victim !== undefined) this.#scheduleRelease(cfg, victim, true)
     }
     return entry
+  }
+
+  /**
+   * True when this refresh's claim no longer holds and storage already has an entry computed
+   * after the refresh started (by whoever took the key over).
+   */
+  #overtaken(
+    cfg: ConfigurationSnapshot,
+    key: CacheKey,
+    claim: UpdateClaim | typeof UNCLAIMED,
+    started: number,
+  ): boolean | Promise<boolean> {
+    const statuses = this.#statuses
+    if (claim === UNCLAIMED || statuses.holds === undefined) return false
+    const newerStored = async (): Promise<boolean> => {
+      const current = await this.#read(cfg, key)
+      return current !== undefined && current.created > started
+    }
+    try {
+      const held = statuses.holds(key, claim)
+      if (!isThenable(held)) return held ? false : newerStored()
+      return held.then(
+        (still) => (still ? false : newerStored()),
+        (error: unknown) => {
+          this.#fault('updateStatuses', key, error)
+          return false
+        },
+      )
+    } catch (error) {
+      this.#fault('updateStatuses', key, error)
+      return false
+    }
   }
 
   /** Runs the method under the method timeout, with its AbortSignal in scope. */

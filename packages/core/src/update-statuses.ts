@@ -43,6 +43,13 @@ export interface UpdateStatuses {
   awaitUpdated(key: CacheKey): Promise<CacheEntry>
   /** Atomic claim: resolves to a claim, or `undefined` when someone else holds the update. */
   tryMarkBeingUpdated?(key: CacheKey): MaybePromise<UpdateClaim | undefined>
+  /**
+   * True while `claim` still holds the update of `key` (its lock has not timed out or been
+   * superseded). When it no longer does, the engine stores the refresh's result only if no
+   * entry computed since the refresh started is in storage: a refresh that outlived its lock
+   * never overwrites the value of the refresh that took over.
+   */
+  holds?(key: CacheKey, claim: UpdateClaim): MaybePromise<boolean>
 }
 
 export interface InMemoryLocksOptions {
@@ -121,6 +128,10 @@ class InMemoryLocksImpl implements UpdateStatuses {
   markUpdateAborted(key: CacheKey, error: unknown, claim?: UpdateClaim): void {
     const update = this.#end(key, claim)
     update?.reject(error)
+  }
+
+  holds(key: CacheKey, claim: UpdateClaim): boolean {
+    return this.#updates.get(key)?.claim === claim
   }
 
   awaitUpdated(key: CacheKey): Promise<CacheEntry> {
