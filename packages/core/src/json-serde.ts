@@ -48,7 +48,15 @@ class JsonSerDeImpl implements SerDe {
     const parsed = parseJsonSafely(toText(data))
     if (!isCacheEntry(parsed)) throw new SerDeError('data is not a cache entry')
     const { created, updateAfter, expiresAfter } = parsed
-    return { created, updateAfter, expiresAfter, value: this.#fromRepr(parsed.value) }
+    let value: unknown
+    try {
+      value = this.#fromRepr(parsed.value)
+    } catch (error) {
+      throw new SerDeError(`value cannot be restored: ${(error as Error).message}`, {
+        cause: error,
+      })
+    }
+    return { created, updateAfter, expiresAfter, value }
   }
 }
 export const JsonSerDe = callable(JsonSerDeImpl)
