@@ -79,6 +79,20 @@ describe('JsonSerDe (intent of py-memoize JsonSerDeTests)', () => {
     expect(reversibleReprToValue).toHaveBeenCalledWith({ wrapped: 'in' })
   })
 
+  it('raises SerDeError when a value transform fails, either way', () => {
+    const failing = new JsonSerDe({
+      valueToReversibleRepr: () => {
+        throw new Error('cannot represent')
+      },
+      reversibleReprToValue: () => {
+        throw new Error('cannot restore')
+      },
+    })
+    expect(() => failing.serialize(cacheEntry(1, 2, 3, 'in'))).toThrow(SerDeError)
+    const json = '{"created":1,"updateAfter":2,"expiresAfter":3,"value":"in"}'
+    expect(() => failing.deserialize(json)).toThrow(SerDeError)
+  })
+
   it('raises SerDeError for a value JSON cannot hold', () => {
     expect(() => new JsonSerDe().serialize(cacheEntry(1, 2, 3, 10n))).toThrow(SerDeError)
   })
