@@ -41,6 +41,8 @@ export function memoizeConcurrent<F extends (...args: never[]) => PromiseLike<un
     // Nothing is cached, so `invalidate(() => fn(x))` has nothing to do: never run the function.
     if (directive?.invalidate) return Promise.resolve(undefined)
     const signal = directive?.signal
+    // A caller that already gave up neither starts a call nor counts as a waiter.
+    if (signal?.aborted) return Promise.reject(signal.reason as unknown)
     let key: string
     try {
       key = keyOf(...args)
