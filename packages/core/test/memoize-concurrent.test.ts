@@ -183,6 +183,16 @@ describe('memoizeConcurrent and callers giving up', () => {
     expect(await patient).toBe('value')
   })
 
+  it('never starts the function for a caller whose signal is already aborted', async () => {
+    let runs = 0
+    const fn = memoizeConcurrent(async (_x: number) => ++runs)
+    await expect(withSignal(AbortSignal.abort(new Error('gone')), () => fn(1))).rejects.toThrow(
+      'gone',
+    )
+    expect(runs).toBe(0)
+    expect(await fn(1)).toBe(1)
+  })
+
   it('gives methodSignal() a signal that never aborts outside a memoized call', () => {
     expect(methodSignal().aborted).toBe(false)
   })
