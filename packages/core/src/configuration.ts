@@ -6,7 +6,7 @@ import { InvalidConfigurationError } from './errors.js'
 import { LeastRecentlyUpdatedEvictionStrategy, type EvictionStrategy } from './eviction-strategy.js'
 import { EncodedMethodReferenceAndArgsKeyExtractor, type KeyExtractor } from './key-extractor.js'
 import { NoPostprocessing, type Postprocessing } from './postprocessing.js'
-import { requireDuration, requireMethods } from './validate.js'
+import { requireDuration, requireMethods, requireOptions } from './validate.js'
 
 /**
  * Everything a memoized method needs, one accessor per concept. Read once per call: a call in
@@ -226,7 +226,8 @@ export interface DefaultInMemoryCacheConfigurationOptions {
  * postprocessing.
  */
 class DefaultInMemoryCacheConfigurationImpl extends MutableCacheConfigurationImpl {
-  constructor(options: DefaultInMemoryCacheConfigurationOptions = {}) {
+  constructor(options?: DefaultInMemoryCacheConfigurationOptions) {
+    options = requireOptions('DefaultInMemoryCacheConfiguration', options)
     const clock = options.clock ?? systemClock
     super({
       methodTimeout: options.methodTimeout ?? minutes(2),

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer'
 import {
   brotliCompressSync,
   brotliDecompressSync,
@@ -10,7 +11,7 @@ import type { CacheEntry } from './cache-entry.js'
 import { callable } from './callable.js'
 import { InvalidConfigurationError, SerDeError } from './errors.js'
 import type { SerDe } from './serde.js'
-import { requireMethods } from './validate.js'
+import { requireMethods, requireOptions } from './validate.js'
 
 /** How {@link EncodingSerDe} transforms the bytes of the SerDe it wraps. */
 export type BinaryEncoding = 'gzip' | 'deflate' | 'brotli' | 'base64'
@@ -20,6 +21,7 @@ export interface EncodingSerDeOptions {
   maxDecodedBytes?: number
 }
 
+const MAX_LENGTH = bufferConstants.MAX_LENGTH
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 /**
@@ -31,11 +33,13 @@ class EncodingSerDeImpl implements SerDe {
   readonly encoding: BinaryEncoding
   readonly #maxDecodedBytes: number
 
-  constructor(
-    serde: SerDe,
-    encoding: BinaryEncoding = 'deflate',
-    options: EncodingSerDeOptions = {},
-  ) {
+  constructor(serde: SerDe, encoding: BinaryEncoding = 'deflate', options?: EncodingSerDeOptions) {
+    options = requireOptions('EncodingSerDe', options)
+    const max = options.maxDecodedBytes
+    if (max !== undefined && (!Number.isInteger(max) || max < 1 || max > MAX_LENGTH))
+      throw new InvalidConfigurationError(
+        `maxDecodedBytes must be an integer from 1 to ${MAX_LENGTH}, got ${String(max)}`,
+      )
     this.serde = requireMethods<SerDe>('serde', serde, ['serialize', 'deserialize'])
     if (!['gzip', 'deflate', 'brotli', 'base64'].includes(encoding))
       throw new InvalidConfigurationError(

@@ -2,7 +2,7 @@ import type { CacheEntry, CacheKey } from './cache-entry.js'
 import { callable } from './callable.js'
 import { minutes, systemClock, type Clock, type Milliseconds, type Timestamp } from './clock.js'
 import { InvalidConfigurationError } from './errors.js'
-import { requireDuration } from './validate.js'
+import { requireDuration, requireMethods, requireOptions } from './validate.js'
 
 /**
  * Wraps a freshly computed value into an entry, deciding its lifetime. A custom builder gives
@@ -28,8 +28,10 @@ class ProvidedLifeSpanCacheEntryBuilderImpl implements CacheEntryBuilder {
   #expireAfter: Milliseconds = 0
   readonly #clock: Clock
 
-  constructor(options: ProvidedLifeSpanCacheEntryBuilderOptions = {}) {
-    this.#clock = options.clock ?? systemClock
+  constructor(options?: ProvidedLifeSpanCacheEntryBuilderOptions) {
+    options = requireOptions('ProvidedLifeSpanCacheEntryBuilder', options)
+    this.#clock =
+      options.clock === undefined ? systemClock : requireMethods('clock', options.clock, ['now'])
     this.updateTimeouts(options.updateAfter ?? minutes(10), options.expireAfter ?? minutes(30))
   }
 

@@ -1,6 +1,7 @@
 import type { CacheEntry, CacheKey } from './cache-entry.js'
 import { callable } from './callable.js'
 import { InvalidConfigurationError } from './errors.js'
+import { requireOptions } from './validate.js'
 
 /**
  * Decides which keys this process should release when it holds too many. The engine reports
@@ -31,10 +32,12 @@ class LeastRecentlyUpdatedEvictionStrategyImpl implements EvictionStrategy {
   // A Map iterates in insertion order: deleting and re-inserting moves a key to the newest end.
   readonly #order = new Map<CacheKey, true>()
 
-  constructor(options: LeastRecentlyUpdatedEvictionStrategyOptions = {}) {
-    const { capacity = 4096 } = options
+  constructor(options?: LeastRecentlyUpdatedEvictionStrategyOptions) {
+    const { capacity = 4096 } = requireOptions('LeastRecentlyUpdatedEvictionStrategy', options)
     if (!Number.isInteger(capacity) || capacity < 1)
-      throw new InvalidConfigurationError(`capacity must be a positive integer, got ${capacity}`)
+      throw new InvalidConfigurationError(
+        `capacity must be a positive integer, got ${String(capacity)}`,
+      )
     this.capacity = capacity
   }
 

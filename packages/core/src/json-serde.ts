@@ -2,6 +2,7 @@ import { isCacheEntry, type CacheEntry } from './cache-entry.js'
 import { callable } from './callable.js'
 import { SerDeError } from './errors.js'
 import { parseJsonSafely, toText, type SerDe } from './serde.js'
+import { requireOptions, requireTypeOf } from './validate.js'
 
 export interface JsonSerDeOptions {
   /** Turns a value into something JSON can hold (applied on serialize). @default identity */
@@ -20,7 +21,10 @@ class JsonSerDeImpl implements SerDe {
   readonly #toRepr: (value: unknown) => unknown
   readonly #fromRepr: (repr: unknown) => unknown
 
-  constructor(options: JsonSerDeOptions = {}) {
+  constructor(options?: JsonSerDeOptions) {
+    options = requireOptions('JsonSerDe', options)
+    requireTypeOf('valueToReversibleRepr', options.valueToReversibleRepr, 'function')
+    requireTypeOf('reversibleReprToValue', options.reversibleReprToValue, 'function')
     this.#toRepr = options.valueToReversibleRepr ?? ((value) => value)
     this.#fromRepr = options.reversibleReprToValue ?? ((repr) => repr)
   }
@@ -44,7 +48,15 @@ class JsonSerDeImpl implements SerDe {
     const parsed = parseJsonSafely(toText(data))
     if (!isCacheEntry(parsed)) throw new SerDeError('data is not a cache entry')
     const { created, updateAfter, expiresAfter } = parsed
-    return { created, updateAfter, expiresAfter, value: this.#fromRepr(parsed.value) }
+    let value: unknown
+    try {
+      value = this.#fromRepr(parsed.value)
+    } catch (error) {
+      throw new SerDeError(`value cannot be restored: ${(error as Error).message}`, {
+        cause: error,
+      })
+    }
+    return { created, updateAfter, expiresAfter, value }
   }
 }
 export const JsonSerDe = callable(JsonSerDeImpl)

@@ -3,6 +3,7 @@ import { encodeArguments, hashKey, type KeyEncodingLimits } from './canonical-ke
 import { callable } from './callable.js'
 import { InvalidConfigurationError, KeyDerivationError } from './errors.js'
 import type { MethodReference } from './method-reference.js'
+import { requireLimits, requireOptions, requireTypeOf } from './validate.js'
 
 /**
  * Turns a call into the key its result is stored under. Implementations must be deterministic
@@ -95,7 +96,9 @@ class EncodedMethodReferenceAndArgsKeyExtractorImpl implements KeyExtractor {
   readonly #limits: KeyEncodingLimits | undefined
   readonly #memos = new KeyMemos()
 
-  constructor(options: EncodedMethodReferenceAndArgsKeyExtractorOptions = {}) {
+  constructor(options?: EncodedMethodReferenceAndArgsKeyExtractorOptions) {
+    options = requireOptions('EncodedMethodReferenceAndArgsKeyExtractor', options)
+    requireLimits(options)
     this.#limits = Object.keys(options).length > 0 ? options : undefined
   }
 
@@ -146,12 +149,17 @@ class EncodedMethodNameAndArgsKeyExtractorImpl implements KeyExtractor {
   readonly #limits: KeyEncodingLimits
   readonly #memos = new KeyMemos()
 
-  constructor(options: EncodedMethodNameAndArgsKeyExtractorOptions = {}) {
+  constructor(options?: EncodedMethodNameAndArgsKeyExtractorOptions) {
+    options = requireOptions('EncodedMethodNameAndArgsKeyExtractor', options)
     const { skipFirstArgAsSelf = false, instanceKey, hashLongerThan = 250, version = '' } = options
-    if (!(hashLongerThan >= 0))
-      throw new InvalidConfigurationError(`hashLongerThan must be >= 0, got ${hashLongerThan}`)
-    if (instanceKey !== undefined && typeof instanceKey !== 'function')
-      throw new InvalidConfigurationError('instanceKey must be a function')
+    if (typeof hashLongerThan !== 'number' || !(hashLongerThan >= 0))
+      throw new InvalidConfigurationError(
+        `hashLongerThan must be a number >= 0, got ${String(hashLongerThan)}`,
+      )
+    requireTypeOf('instanceKey', instanceKey, 'function')
+    requireTypeOf('skipFirstArgAsSelf', skipFirstArgAsSelf, 'boolean')
+    requireTypeOf('version', version, 'string')
+    requireLimits(options)
     this.#skipFirst = skipFirstArgAsSelf
     this.#instanceKey = instanceKey
     this.#hashLongerThan = hashLongerThan

@@ -1,6 +1,7 @@
 import { encodeArguments, type KeyEncodingLimits } from './canonical-key.js'
 import { hasPendingDirective, raceSignal, runWithSignal, takeDirective } from './call-context.js'
 import { KeyDerivationError, MemoizeUsageError } from './errors.js'
+import { requireLimits, requireOptions, requireTypeOf } from './validate.js'
 
 export interface MemoizeConcurrentOptions extends KeyEncodingLimits {
   /** Derives the key from the arguments. @default the canonical argument encoding */
@@ -24,15 +25,24 @@ interface InFlight {
  */
 export function memoizeConcurrent<F extends (...args: never[]) => PromiseLike<unknown>>(
   fn: F,
-  options: MemoizeConcurrentOptions = {},
+  options?: MemoizeConcurrentOptions,
 ): F {
   if (typeof fn !== 'function')
     throw new MemoizeUsageError('memoizeConcurrent() expects a function')
+  options = requireOptions('memoizeConcurrent()', options)
+  requireTypeOf('key', options.key, 'function')
+  requireLimits(options)
+  const limits: KeyEncodingLimits = options
   const inFlight = new Map<string, InFlight>()
-  const keyOf = options.key ?? ((...args: unknown[]) => encodeArguments(args, options))
+  const keyOf = options.key ?? ((...args: unknown[]) => encodeArguments(args, limits))
 
   const memoized = function (this: unknown, ...args: unknown[]): Promise<unknown> {
-    const signal = hasPendingDirective() ? takeDirective()?.signal : undefined
+    const directive = hasPendingDirective() ? takeDirective() : undefined
+    // Nothing is cached, so `invalidate(() => fn(x))` has nothing to do: never run the function.
+    if (directive?.invalidate) return Promise.resolve(undefined)
+    const signal = directive?.signal
+    // A caller that already gave up neither starts a call nor counts as a waiter.
+    if (signal?.aborted) return Promise.reject(signal.reason as unknown)
     let key: string
     try {
       key = keyOf(...args)

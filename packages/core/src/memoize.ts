@@ -20,8 +20,13 @@ export interface MemoizeOptions {
   name?: string
 }
 
-/** An async method: what `@memoize()` decorates. */
-type AsyncMethod<This, Args extends unknown[], R> = (this: This, ...args: Args) => Promise<R>
+/**
+ * An async method: what `@memoize()` decorates. The decorator returns the method's own type,
+ * so generic methods and overload-free signatures come out unchanged. (`any[]` is what lets a
+ * generic method match; `unknown[]` or `never` do not.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AsyncMethod<This> = (this: This, ...args: any[]) => Promise<unknown>
 
 /**
  * `@memoize()` works under both TypeScript decorator modes; which one applies depends on the
@@ -29,10 +34,10 @@ type AsyncMethod<This, Args extends unknown[], R> = (this: This, ...args: Args) 
  */
 export interface MemoizeDecorator {
   /** TC39 standard decorator (TypeScript 5+, the default). */
-  <This, Args extends unknown[], R>(
-    value: AsyncMethod<This, Args, R>,
-    context: ClassMethodDecoratorContext<This, AsyncMethod<This, Args, R>>,
-  ): AsyncMethod<This, Args, R>
+  <This, Method extends AsyncMethod<This>>(
+    value: Method,
+    context: ClassMethodDecoratorContext<This, Method>,
+  ): Method
   /** Legacy `experimentalDecorators` method decorator. */
   <T extends (...args: never[]) => Promise<unknown>>(
     target: object,

@@ -51,6 +51,8 @@ class Refresh {
   claim: UpdateClaim | typeof UNCLAIMED | undefined
   /** Its key was invalidated meanwhile: the result goes to its waiters but is not stored. */
   invalidated = false
+  /** Its storage write, while under way: an invalidation lets it land before releasing. */
+  offering: Promise<void> | undefined
   /** The value came from another process's refresh: every waiter is a "concurrent" waiter. */
   followed = false
 
@@ -171,7 +173,12 @@ export class MemoizedMethod implements MemoizedControl {
     // Synchronous fast path: an in-process storage answers hits without a promise hop.
     const storage = cfg.storage
     if (storage.getSync !== undefined) {
-      const entry = storage.getSync(key)
+      let entry: CacheEntry | undefined
+      try {
+        entry = storage.getSync(key)
+      } catch (error) {
+        this.#fault('storage.getSync', key, error) // then ask `get`, as for any sync miss
+      }
       if (entry !== undefined) {
         cfg.evictionStrategy.markRead(key)
         const now = cfg.clock.now()
@@ -448,10 +455,15 @@ export class MemoizedMethod implements MemoizedControl {
         })
       throw error
     }
+    // A refresh that outlived its lock does not overwrite what the refresh that took over
+    // stored (the check awaits only for asynchronous update statuses).
+    const overtaken = this.#overtaken(cfg, key, claim, started)
+    const skip = typeof overtaken === 'boolean' ? overtaken : await overtaken
     // Checked right before the write: an invalidation issued earlier wins over this result.
-    if (!refresh.invalidated) {
+    if (!refresh.invalidated && !skip) {
       try {
-        await cfg.storage.offer(key, entry)
+        refresh.offering = cfg.storage.offer(key, entry)
+        await refresh.offering
       } catch (error) {
         // The value is still good: hand it out uncached (fail open).
         this.#fault('storage.offer', key, error)
@@ -460,12 +472,44 @@ export class MemoizedMethod implements MemoizedControl {
     this.#ended(key, claim, (statuses, c) => statuses.markUpdated(key, entry, c))
     this.#stats.refreshes++
     if (this.#events.active) this.#emit('refresh', key, { duration: cfg.clock.now() - started })
-    if (!refresh.invalidated) {
+    if (!refresh.invalidated && !skip) {
       cfg.evictionStrategy.markWritten(key, entry)
       const victim = cfg.evictionStrategy.nextToRelease()
       if (victim !== undefined) this.#scheduleRelease(cfg, victim, true)
     }
     return entry
+  }
+
+  /**
+   * True when this refresh's claim no longer holds and storage already has an entry computed
+   * after the refresh started (by whoever took the key over).
+   */
+  #overtaken(
+    cfg: ConfigurationSnapshot,
+    key: CacheKey,
+    claim: UpdateClaim | typeof UNCLAIMED,
+    started: number,
+  ): boolean | Promise<boolean> {
+    const statuses = this.#statuses
+    if (claim === UNCLAIMED || statuses.holds === undefined) return false
+    const newerStored = async (): Promise<boolean> => {
+      const current = await this.#read(cfg, key)
+      return current !== undefined && current.created > started
+    }
+    try {
+      const held = statuses.holds(key, claim)
+      if (!isThenable(held)) return held ? false : newerStored()
+      return held.then(
+        (still) => (still ? false : newerStored()),
+        (error: unknown) => {
+          this.#fault('updateStatuses', key, error)
+          return false
+        },
+      )
+    } catch (error) {
+      this.#fault('updateStatuses', key, error)
+      return false
+    }
   }
 
   /** Runs the method under the method timeout, with its AbortSignal in scope. */
@@ -546,7 +590,6 @@ export class MemoizedMethod implements MemoizedControl {
       refresh.invalidated = true
       this.#running.delete(key)
     }
-    const released = cfg.storage.release(key)
     if (refresh?.claim !== undefined)
       this.#ended(key, refresh.claim, (statuses, c) =>
         statuses.markUpdateAborted(key, new RefreshSupersededError(), c),
@@ -554,7 +597,10 @@ export class MemoizedMethod implements MemoizedControl {
     cfg.evictionStrategy.markReleased(key)
     this.#stats.invalidations++
     if (this.#events.active) this.#emit('invalidate', key)
-    await released
+    // A write of that refresh already under way must land first: releasing before it would let
+    // it bring the invalidated entry back.
+    if (refresh?.offering !== undefined) await refresh.offering.then(undefined, () => {})
+    await cfg.storage.release(key)
   }
 
   #scheduleRelease(cfg: ConfigurationSnapshot, key: CacheKey, checkRefreshing: boolean): void {

@@ -9,7 +9,7 @@ import {
   type Milliseconds,
 } from './clock.js'
 import { UpdateLockTimeoutError, UpdateStatusError } from './errors.js'
-import { requireDuration } from './validate.js'
+import { requireDuration, requireMethods, requireOptions } from './validate.js'
 
 /** A value or a promise of it: in-process implementations answer synchronously. */
 export type MaybePromise<T> = T | Promise<T>
@@ -43,6 +43,13 @@ export interface UpdateStatuses {
   awaitUpdated(key: CacheKey): Promise<CacheEntry>
   /** Atomic claim: resolves to a claim, or `undefined` when someone else holds the update. */
   tryMarkBeingUpdated?(key: CacheKey): MaybePromise<UpdateClaim | undefined>
+  /**
+   * True while `claim` still holds the update of `key` (its lock has not timed out or been
+   * superseded). When it no longer does, the engine stores the refresh's result only if no
+   * entry computed since the refresh started is in storage: a refresh that outlived its lock
+   * never overwrites the value of the refresh that took over.
+   */
+  holds?(key: CacheKey, claim: UpdateClaim): MaybePromise<boolean>
 }
 
 export interface InMemoryLocksOptions {
@@ -70,13 +77,15 @@ class InMemoryLocksImpl implements UpdateStatuses {
   readonly #clock: Clock
   readonly #updates = new Map<CacheKey, Update>()
 
-  constructor(options: InMemoryLocksOptions = {}) {
+  constructor(options?: InMemoryLocksOptions) {
+    options = requireOptions('InMemoryLocks', options)
     this.updateLockTimeout = requireDuration(
       'updateLockTimeout',
       options.updateLockTimeout ?? minutes(5),
       true,
     )
-    this.#clock = options.clock ?? systemClock
+    this.#clock =
+      options.clock === undefined ? systemClock : requireMethods('clock', options.clock, ['now'])
   }
 
   isBeingUpdated(key: CacheKey): boolean {
@@ -119,6 +128,10 @@ class InMemoryLocksImpl implements UpdateStatuses {
   markUpdateAborted(key: CacheKey, error: unknown, claim?: UpdateClaim): void {
     const update = this.#end(key, claim)
     update?.reject(error)
+  }
+
+  holds(key: CacheKey, claim: UpdateClaim): boolean {
+    return this.#updates.get(key)?.claim === claim
   }
 
   awaitUpdated(key: CacheKey): Promise<CacheEntry> {
