@@ -72,6 +72,8 @@ export interface LocalInvocation {
   readonly receivedAt: number
   /** The HTTP status answered; `undefined` while pending, or when the connection was reset. */
   readonly status: number | undefined
+  /** True when the caller closed the connection before the answer was sent (e.g. it aborted). */
+  readonly abandoned: boolean
   /** The fault that answered it, when one did. */
   readonly fault: LocalLambdaFault['kind'] | undefined
   /** Whether the handler ran. */
@@ -105,6 +107,7 @@ class Invocation implements LocalInvocation {
   receivedAt: number
   status: number | undefined = undefined
   fault: LocalLambdaFault['kind'] | undefined = undefined
+  abandoned = false
   handled = false
   result: unknown = undefined
   error: unknown = undefined
@@ -395,6 +398,9 @@ class LocalLambdaServerImpl {
     }
     const invocation = new Invocation(this.#now())
     this.#invocations.push(invocation)
+    response.once('close', () => {
+      if (!response.writableFinished && invocation.fault !== 'reset') invocation.abandoned = true
+    })
     let finished!: () => void
     invocation.done = new Promise<void>((resolve) => (finished = resolve))
     try {
