@@ -47,40 +47,45 @@ const VERBATIM_KEY_BYTES = 256
 
 /**
  * A transformed request, ready to send: its bytes plus the stable text that identifies it in
- * cache keys (the request itself when short and valid UTF-8, else `#` + its SHA-256).
- * Implements core's `[cacheKey]()`, so core's key extractors encode it by that text instead of
- * refusing a class instance, and a 6 MB request never becomes a 6 MB key.
+ * cache keys (the request itself when at most 256 bytes of valid UTF-8, else `#` + the SHA-256
+ * of its bytes). Implements core's `[cacheKey]()`, so core's key extractors encode it by that
+ * text instead of refusing a class instance, and a 6 MB request never becomes a 6 MB key.
  *
  * @internal
  */
 export class LambdaRequest {
-  readonly bytes: Uint8Array
-  readonly #id: string
+  /** Its size in bytes (UTF-8 for a string). */
+  readonly size: number
+  readonly id: string
+  #request: string | Uint8Array
 
-  constructor(bytes: Uint8Array) {
-    this.bytes = bytes
-    this.#id = requestId(bytes)
+  constructor(request: string | Uint8Array, size: number) {
+    this.#request = request
+    this.size = size
+    this.id = requestId(request, size)
   }
 
-  /** `=` + the request text, or `#` + the base64url SHA-256 of its bytes. */
-  get id(): string {
-    return this.#id
+  /** The bytes sent (a string request is encoded on first use). */
+  get bytes(): Uint8Array {
+    if (typeof this.#request === 'string') this.#request = Buffer.from(this.#request, 'utf8')
+    return this.#request
   }
 
   [cacheKey](): string {
-    return this.#id
+    return this.id
   }
 }
 
-function requestId(bytes: Uint8Array): string {
-  if (bytes.byteLength <= VERBATIM_KEY_BYTES) {
+function requestId(request: string | Uint8Array, size: number): string {
+  if (size <= VERBATIM_KEY_BYTES) {
+    if (typeof request === 'string') return '=' + request
     try {
-      return '=' + decoder.decode(bytes)
+      return '=' + decoder.decode(request)
     } catch {
       // not UTF-8: hashed below
     }
   }
-  return '#' + createHash('sha256').update(bytes).digest('base64url')
+  return '#' + createHash('sha256').update(request).digest('base64url')
 }
 
 /**
@@ -95,31 +100,16 @@ export function prepareRequest<P>(
   target: { functionName: string; qualifier: string | undefined; maxPayloadBytes: number },
 ): LambdaRequest {
   const request = transform(payload)
-  let bytes: Uint8Array
-  if (typeof request === 'string') {
-    // Cheap length checks first: a string can never be smaller in UTF-8 than its length, nor
-    // larger than three bytes per UTF-16 unit.
-    if (request.length > target.maxPayloadBytes)
-      throw new PayloadTooLargeError({
-        ...target,
-        size: Buffer.byteLength(request),
-        limit: target.maxPayloadBytes,
-      })
-    bytes = Buffer.from(request, 'utf8')
-  } else if (request instanceof Uint8Array) {
-    bytes = request
-  } else {
+  let size: number
+  if (typeof request === 'string') size = Buffer.byteLength(request, 'utf8')
+  else if (request instanceof Uint8Array) size = request.byteLength
+  else
     throw new MemoizeUsageError(
       `requestTransform must return a string or a Uint8Array, got ${request === null ? 'null' : typeof request}`,
     )
-  }
-  if (bytes.byteLength > target.maxPayloadBytes)
-    throw new PayloadTooLargeError({
-      ...target,
-      size: bytes.byteLength,
-      limit: target.maxPayloadBytes,
-    })
-  return new LambdaRequest(bytes)
+  if (size > target.maxPayloadBytes)
+    throw new PayloadTooLargeError({ ...target, size, limit: target.maxPayloadBytes })
+  return new LambdaRequest(request, size)
 }
 
 /**
