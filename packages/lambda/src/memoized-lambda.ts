@@ -133,6 +133,8 @@ class MemoizedLambdaImpl<T = unknown, P = unknown> {
   readonly #responseTransform: ResponseTransform<T>
   readonly #limits: { functionName: string; qualifier: string | undefined; maxPayloadBytes: number }
   readonly #shared: (key: string, request: LambdaRequest) => Promise<T>
+  /** Invocations in flight by key, so that `invalidate()` can stop their results being stored. */
+  readonly #running = new Map<string, { invalidated: boolean }>()
 
   constructor(options: MemoizedLambdaOptions<T, P>) {
     if (options === null || typeof options !== 'object')
@@ -192,9 +194,16 @@ class MemoizedLambdaImpl<T = unknown, P = unknown> {
     return lambdaCacheKey(this.functionName, this.qualifier, this.#prepare(payload))
   }
 
-  /** Removes the stored outcome for `payload` from the cache (an invocation in flight is kept). */
+  /**
+   * Removes the stored outcome for `payload` from the cache. An invocation of it in flight
+   * still answers the callers that wait for it, but its outcome is not stored: it may predate
+   * whatever made the entry invalid.
+   */
   invalidate(payload: P): void {
-    this.cache.delete(this.keyFor(payload))
+    const key = this.keyFor(payload)
+    const running = this.#running.get(key)
+    if (running !== undefined) running.invalidated = true
+    this.cache.delete(key)
   }
 
   #prepare(payload: P): LambdaRequest {
@@ -229,21 +238,28 @@ class MemoizedLambdaImpl<T = unknown, P = unknown> {
 
   /** One invocation: stores its outcome when `cacheFilter` accepts it, before callers see it. */
   async #invokeAndStore(key: string, request: LambdaRequest): Promise<T> {
-    const response = await invokeLambda(this.#target, request.bytes, methodSignal())
-    let result: T
+    const run = { invalidated: false }
+    this.#running.set(key, run)
     try {
-      result = this.#responseTransform(request.bytes, response)
-    } catch (error) {
-      if (error instanceof MemoizedLambdaError) throw error // never cached
-      if (error instanceof Error && this.#cacheFilter(error))
-        this.#store(key, new CachedFailure(error))
-      throw error
+      const response = await invokeLambda(this.#target, request.bytes, methodSignal())
+      let result: T
+      try {
+        result = this.#responseTransform(request.bytes, response)
+      } catch (error) {
+        if (error instanceof MemoizedLambdaError) throw error // never cached
+        if (error instanceof Error && this.#cacheFilter(error))
+          this.#store(run, key, new CachedFailure(error))
+        throw error
+      }
+      if (this.#cacheFilter(result)) this.#store(run, key, result)
+      return result
+    } finally {
+      if (this.#running.get(key) === run) this.#running.delete(key)
     }
-    if (this.#cacheFilter(result)) this.#store(key, result)
-    return result
   }
 
-  #store(key: string, value: unknown): void {
+  #store(run: { invalidated: boolean }, key: string, value: unknown): void {
+    if (run.invalidated) return // invalidated while in flight: the result may be outdated
     try {
       this.cache.set(key, value)
     } catch {

@@ -4,6 +4,7 @@ import {
   TooManyRequestsException,
   type LambdaClient,
 } from '@aws-sdk/client-lambda'
+import { FakeClock } from '@memokit/core/testing'
 import { createLocalLambdaClient, LocalLambdaServer } from '@memokit/lambda/testing'
 
 const text = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('utf8')
@@ -412,6 +413,66 @@ describe('LocalLambdaServer', () => {
       expect(() => server.throttle({ fraction: 2 })).toThrow(/fraction must be between 0 and 1/)
       expect(() => server.throttle({ next: 0 })).toThrow(/next must be a positive whole number/)
     })
+  })
+
+  it('applies faults to Event invocations: throttled with 429, function errors recorded', async () => {
+    server.throttle({ next: 1, retryAfter: null })
+    server.inject({ kind: 'function-error', errorMessage: 'async failure' }, { next: 1 })
+    await expect(invoke({ InvocationType: 'Event' })).rejects.toBeInstanceOf(
+      TooManyRequestsException,
+    )
+    expect((await invoke({ InvocationType: 'Event' })).StatusCode).toBe(202)
+    await server.settle()
+    expect(server.invocations.map((i) => [i.status, i.fault, i.handled])).toEqual([
+      [429, 'throttle', false],
+      [202, 'function-error', false],
+    ])
+    expect(server.invocations[1]?.error).toMatchObject({ errorMessage: 'async failure' })
+  })
+
+  it('takes functions at construction, and a client for a bare endpoint', async () => {
+    const other = await LocalLambdaServer({
+      functions: { add: (e: { a: number; b: number }) => e.a + e.b },
+    }).start()
+    const bare = createLocalLambdaClient(other.endpoint)
+    try {
+      const response = await bare.send(
+        new InvokeCommand({ FunctionName: 'add', Payload: json({ a: 2, b: 3 }) }),
+      )
+      expect(text(response.Payload)).toBe('5')
+      expect(await bare.config.region()).toBe('us-east-1')
+    } finally {
+      bare.destroy()
+      await other.close()
+    }
+  })
+
+  it('reads deadlines and handler timeouts from an injected clock', async () => {
+    const clock = new FakeClock()
+    const timed = await LocalLambdaServer({ clock }).start()
+    const timedClient = timed.createClient()
+    const remaining: number[] = []
+    timed.register(
+      'slow',
+      async (_event, context) => {
+        remaining.push(context.getRemainingTimeInMillis())
+        clock.advance(400)
+        remaining.push(context.getRemainingTimeInMillis())
+        return new Promise(() => {}) // never settles: only the fake timeout can end it
+      },
+      { timeout: 1000 },
+    )
+    try {
+      const pending = timedClient.send(new InvokeCommand({ FunctionName: 'slow' }))
+      while (remaining.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+      expect(remaining).toEqual([1000, 600])
+      clock.advance(600)
+      const response = await pending
+      expect(JSON.parse(text(response.Payload))).toMatchObject({ errorType: 'Sandbox.Timedout' })
+    } finally {
+      timedClient.destroy()
+      await timed.close()
+    }
   })
 
   it('counts requests and invocations per function, and forgets them on reset()', async () => {

@@ -205,6 +205,19 @@ describe('MemoizedLambda', () => {
     expect(server.requestCount()).toBe(2)
   })
 
+  it('does not store the result of an invocation invalidated while in flight', async () => {
+    const cache = new Map<string, unknown>()
+    const mlambda = MemoizedLambda({ lambdaClient, functionName: 'echo', cache })
+    server.delay(20, { next: 1 })
+    const pending = mlambda.invoke(1)
+    mlambda.invalidate(1)
+    expect(await pending).toEqual({ echo: 1 }) // its waiters still get it
+    expect(cache.size).toBe(0)
+    await mlambda.invoke(1)
+    expect(cache.size).toBe(1)
+    expect(server.requestCount()).toBe(2)
+  })
+
   it('keys long requests by their SHA-256', async () => {
     const cache = new Map<string, unknown>()
     const mlambda = MemoizedLambda({ lambdaClient, functionName: 'echo', cache })
