@@ -1,0 +1,63 @@
+// MemoizedLambda: deduplicated, memoized invocations of one Lambda function over a Map cache.
+// The function runs on a LocalLambdaServer started right here, and is called with the real
+// LambdaClient over HTTP, exactly as it would call AWS.
+import { LambdaFunctionError, MemoizedLambda } from '@memokit/lambda'
+import { LocalLambdaServer } from '@memokit/lambda/testing'
+
+interface User {
+  id: number
+  name: string
+}
+
+const server = await LocalLambdaServer()
+  .register('get-user', (event: { id: number; fields?: string[] }) => {
+    if (event.id < 0) throw new RangeError(`no user ${event.id}`)
+    return { id: event.id, name: `user-${event.id}` }
+  })
+  .start()
+const lambdaClient = server.createClient()
+
+const cache = new Map<string, unknown>()
+const users = MemoizedLambda<User, { id: number; fields?: string[] }>({
+  lambdaClient,
+  functionName: 'get-user',
+  cache,
+})
+
+// Concurrent identical requests share one invocation; key order does not matter.
+const [a, b, c] = await Promise.all([
+  users.invoke({ id: 1, fields: ['name'] }),
+  users.invoke({ fields: ['name'], id: 1 }),
+  users.invoke({ id: 2 }),
+])
+console.log(a.name, b.name, c.name)
+console.log(`invocations: ${server.invocationCount('get-user')}`)
+
+// Later calls are served from the cache, which holds results only.
+console.log((await users.invoke({ id: 1, fields: ['name'] })).name)
+console.log(`invocations: ${server.invocationCount('get-user')}, cached: ${cache.size}`)
+console.log([...cache.keys()][0])
+
+// A function error is a typed error, and it is never cached.
+for (let attempt = 1; attempt <= 2; attempt++) {
+  try {
+    await users.invoke({ id: -1 })
+  } catch (error) {
+    if (error instanceof LambdaFunctionError)
+      console.log(`attempt ${attempt}: ${error.errorType}: ${error.errorMessage}`)
+  }
+}
+console.log(`invocations: ${server.invocationCount('get-user')}, cached: ${cache.size}`)
+
+lambdaClient.destroy()
+await server.close()
+
+// Output:
+// user-1 user-1 user-2
+// invocations: 2
+// user-1
+// invocations: 2, cached: 2
+// lambda:"get-user":={"fields":["name"],"id":1}
+// attempt 1: RangeError: no user -1
+// attempt 2: RangeError: no user -1
+// invocations: 4, cached: 2
