@@ -15,7 +15,6 @@ const common = {
     '^@memokit/([a-z]+)$': `${root}/packages/$1/src/index.ts`,
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testTimeout: 20_000,
 }
 
 const transform = (tsconfig: string): Record<string, [string, unknown]> => ({
@@ -69,5 +68,6 @@ if (hasTests('examples/test')) {
   })
 }
 
-const config: Config = { projects }
+// A global option: projects do not inherit it.
+const config: Config = { projects, testTimeout: 20_000 }
 export default config

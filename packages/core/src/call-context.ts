@@ -135,7 +135,33 @@ export function methodSignal(): AbortSignal {
   return currentSignal ?? neverAborted
 }
 
-/** @internal Rejects with the signal's reason when it aborts first; `promise` keeps running. */
+/** What `forceRefresh`, `invalidate` and `withSignal` asked of a call. */
+export interface CallRequest {
+  readonly force: boolean
+  readonly invalidate: boolean
+  readonly signal: AbortSignal | undefined
+}
+
+/**
+ * For libraries whose calls do not go through `memoize()` (such as `MemoizedLambda`): takes
+ * what `forceRefresh`, `invalidate` or `withSignal` asked of the call being made, so those
+ * helpers work around them too. Call it synchronously at the start of the call; it returns
+ * `undefined` when nothing was asked. `raceSignal` implements the `withSignal` part.
+ */
+export function takeCallRequest(): CallRequest | undefined {
+  if (pending === undefined) return undefined
+  const directive = takeDirective()!
+  return {
+    force: directive.force === true,
+    invalidate: directive.invalidate === true,
+    signal: directive.signal,
+  }
+}
+
+/**
+ * Resolves or rejects like `promise`, or rejects with `signal.reason` as soon as `signal`
+ * aborts (`promise` keeps running; its outcome is then ignored).
+ */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     promise.catch(() => {})

@@ -6,7 +6,15 @@
  */
 export { memoize, cacheControl, type MemoizeOptions, type MemoizeDecorator } from './memoize.js'
 export { memoizeConcurrent, type MemoizeConcurrentOptions } from './memoize-concurrent.js'
-export { forceRefresh, invalidate, withSignal, methodSignal } from './call-context.js'
+export {
+  forceRefresh,
+  invalidate,
+  withSignal,
+  methodSignal,
+  takeCallRequest,
+  raceSignal,
+  type CallRequest,
+} from './call-context.js'
 export { settle } from './background.js'
 export {
   MemoizedMethod,

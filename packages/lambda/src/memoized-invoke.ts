@@ -7,11 +7,11 @@ import {
   memoize,
   methodSignal,
   MutableCacheConfiguration,
+  takeCallRequest,
   type CacheConfiguration,
   type MemoizedControl,
   type UpdateStatuses,
 } from '@memokit/core'
-import { passThrough } from './directive.js'
 import { invokeLambda, type InvokeTarget } from './invoke.js'
 import {
   jsonRequestTransform,
@@ -162,7 +162,9 @@ export function memoizedInvoke<T = unknown, P = unknown>(
     try {
       request = prepareRequest(payload, requestTransform, limits)
     } catch (error) {
-      return passThrough(Promise.reject(error))
+      // Refused before any call: still take what forceRefresh / withSignal asked of it.
+      takeCallRequest()
+      return Promise.reject(error)
     }
     return memoized(request)
   }

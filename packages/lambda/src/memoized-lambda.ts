@@ -4,10 +4,11 @@ import {
   memoizeConcurrent,
   methodSignal,
   MemoizeUsageError,
+  raceSignal,
+  takeCallRequest,
   withSignal,
 } from '@memokit/core'
 import { callable } from './callable.js'
-import { passThrough } from './directive.js'
 import { MemoizedLambdaError } from './errors.js'
 import { invokeLambda, type InvokeTarget } from './invoke.js'
 import {
@@ -178,15 +179,24 @@ class MemoizedLambdaImpl<T = unknown, P = unknown> {
    * the request is too large, or with whatever the response transform threw.
    */
   invoke(payload: P, options?: InvokeOptions): Promise<T> {
-    const signal = options?.signal
-    if (signal === undefined) return this.#invoke(payload)
-    if (!(signal instanceof AbortSignal))
+    // What forceRefresh / invalidate / withSignal asked of this call (see core's takeCallRequest).
+    const request = takeCallRequest()
+    const signal = options?.signal ?? request?.signal
+    if (signal !== undefined && !(signal instanceof AbortSignal))
       return Promise.reject(
         new MemoizeUsageError(
           `invoke() option signal must be an AbortSignal, got ${String(signal)}`,
         ),
       )
-    return withSignal(signal, () => this.#invoke(payload))
+    if (request?.invalidate) {
+      try {
+        this.invalidate(payload)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      return Promise.resolve(undefined as T)
+    }
+    return this.#invoke(payload, request?.force === true, signal)
   }
 
   /** The cache key a call with `payload` uses (function, qualifier and request). */
@@ -210,30 +220,36 @@ class MemoizedLambdaImpl<T = unknown, P = unknown> {
     return prepareRequest(payload, this.#requestTransform, this.#limits)
   }
 
-  #invoke(payload: P): Promise<T> {
+  #invoke(payload: P, force: boolean, signal: AbortSignal | undefined): Promise<T> {
     let request: LambdaRequest
     let key: string
     try {
       request = this.#prepare(payload)
       key = lambdaCacheKey(this.functionName, this.qualifier, request)
     } catch (error) {
-      return passThrough(Promise.reject(error))
+      return Promise.reject(error)
     }
-    let stored: unknown
-    let found: boolean
-    try {
-      stored = this.cache.get(key)
-      found = stored !== undefined || this.cache.has(key)
-    } catch {
-      found = false // a cache that fails to answer is a miss (fail open)
+    if (!force) {
+      let stored: unknown
+      let found: boolean
+      try {
+        stored = this.cache.get(key)
+        found = stored !== undefined || this.cache.has(key)
+      } catch {
+        found = false // a cache that fails to answer is a miss (fail open)
+      }
+      if (found) {
+        const result =
+          stored instanceof CachedFailure
+            ? Promise.reject(stored.error)
+            : Promise.resolve(stored as T)
+        return signal === undefined ? result : raceSignal(result, signal)
+      }
     }
-    if (found)
-      return passThrough(
-        stored instanceof CachedFailure
-          ? Promise.reject(stored.error)
-          : Promise.resolve(stored as T),
-      )
-    return this.#shared(key, request)
+    // Callers with a signal leave the shared invocation without affecting the others.
+    return signal === undefined
+      ? this.#shared(key, request)
+      : withSignal(signal, () => this.#shared(key, request))
   }
 
   /** One invocation: stores its outcome when `cacheFilter` accepts it, before callers see it. */
