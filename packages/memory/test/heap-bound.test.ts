@@ -22,9 +22,11 @@ function random(seed: number): () => number {
 
 function valueMaker(rand: () => number): (i: number) => unknown {
   const int = (min: number, max: number): number => min + Math.floor(rand() * (max - min + 1))
-  let letters = ''
-  for (let i = 0; i < 1 << 16; i++) letters += String.fromCharCode(65 + int(0, 25))
-  letters = letters.repeat(4)
+  // Built with join, so it is one flat string from the start (a string grown with += is a
+  // chain of concatenations that V8 flattens later, freeing memory mid-measurement).
+  const letters = Array.from({ length: 1 << 18 }, () => String.fromCharCode(65 + int(0, 25))).join(
+    '',
+  )
   // A fresh flat string (toLowerCase copies): no value shares characters with another.
   const word = (length: number): string => {
     const start = int(0, letters.length - length)
