@@ -1,6 +1,6 @@
 import { InvalidConfigurationError, type Clock, type TimerHandle } from '@memokit/core'
 import { DataTooLargeError } from './errors.js'
-import { ExpiryHeap, type Expiring } from './expiry-heap.js'
+import { ExpiryQueue, NOT_QUEUED, type Expiring } from './expiry-queue.js'
 import { SIZE_MODEL, estimateByteSize } from './size-estimate.js'
 
 /**
@@ -15,7 +15,7 @@ export type RemovalReason = 'delete' | 'evict' | 'expire' | 'clear'
 /** Called once for every entry that leaves the store, after the store is consistent again. */
 export type OnDelete<K, V> = (key: K, value: V, reason: RemovalReason) => void
 
-/** @internal One stored entry: a node of the LRU list and of the expiry heap. */
+/** @internal One stored entry: a node of the LRU list and of the expiry queue. */
 export class StoreNode<K, V> implements Expiring {
   key: K
   value: V
@@ -23,7 +23,9 @@ export class StoreNode<K, V> implements Expiring {
   size: number
   /** Epoch ms; `Infinity` when the entry never expires. */
   expiresAt: number
-  heapIndex = -1
+  queueSlot = NOT_QUEUED
+  laneEarlier: StoreNode<K, V> | undefined = undefined
+  laneLater: StoreNode<K, V> | undefined = undefined
   /** Towards the least recently used end. */
   prev: StoreNode<K, V> | undefined = undefined
   /** Towards the most recently used end. */
@@ -56,12 +58,13 @@ export interface StoreOptions<K, V> {
 
 /**
  * The engine shared by `FaasCacheMap` and `MemoryCacheStorage`: a hash index over a doubly
- * linked list in LRU order (least recently used at the head), a min-heap of expiry instants,
- * a running byte total, and the removal notifications.
+ * linked list in LRU order (least recently used at the head), a queue of expiry instants
+ * (`ExpiryQueue`), a running byte total, and the removal notifications.
  *
- * Costs: a read is a hash lookup plus at most one pointer splice (O(1)); a write measures the
- * written key and value once (O(size of the value)), and touches the expiry heap (O(log n) in
- * the number of entries with a TTL) only for entries that have one. Making room purges every
+ * Costs: a read is a hash lookup, an expiry check and at most one pointer splice: O(1). A
+ * write measures the written key and value once (O(size of the value); nothing is measured
+ * again later) and is otherwise O(1) when expiries arrive in order per TTL (any fixed TTL on
+ * a forward-moving clock), O(log n) for out-of-order expiries. Making room purges every
  * expired entry first, then evicts from the LRU end; each entry is removed at most once, so
  * that work is amortized over the writes that stored the entries.
  *
@@ -69,7 +72,7 @@ export interface StoreOptions<K, V> {
  */
 export class LruTtlStore<K, V> {
   readonly #index = new Map<K, StoreNode<K, V>>()
-  readonly #heap = new ExpiryHeap<StoreNode<K, V>>()
+  readonly #expiries = new ExpiryQueue<StoreNode<K, V>>()
   readonly #clock: Clock
   readonly #purgeInterval: number | false
   readonly #onDelete: OnDelete<K, V> | undefined
@@ -174,7 +177,7 @@ export class LruTtlStore<K, V> {
       this.#index.set(key, node)
       this.#append(node)
       this.#bytes += size
-      if (expiresAt !== Infinity) this.#heap.add(node)
+      if (expiresAt !== Infinity) this.#expiries.add(node)
     }
     this.#armPurge()
     this.#notify()
@@ -198,7 +201,7 @@ export class LruTtlStore<K, V> {
         this.#removed.push(node.key, node.value, node.expiresAt <= now ? 'expire' : 'clear')
     }
     this.#index.clear()
-    this.#heap.clear()
+    this.#expiries.clear()
     this.#head = this.#tail = undefined
     this.#bytes = 0
     this.#notify()
@@ -319,26 +322,26 @@ export class LruTtlStore<K, V> {
   #purge(): number {
     const now = this.#clock.now()
     let purged = 0
-    for (let first = this.#heap.peek(); first !== undefined && first.expiresAt <= now;) {
+    for (let first = this.#expiries.peek(); first !== undefined && first.expiresAt <= now;) {
       this.#unlink(first, 'expire')
       purged++
-      first = this.#heap.peek()
+      first = this.#expiries.peek()
     }
     return purged
   }
 
   #retime(node: StoreNode<K, V>, expiresAt: number): void {
-    const queued = node.heapIndex >= 0
+    const queued = node.queueSlot !== NOT_QUEUED
     node.expiresAt = expiresAt
     if (expiresAt === Infinity) {
-      if (queued) this.#heap.remove(node)
-    } else if (queued) this.#heap.update(node)
-    else this.#heap.add(node)
+      if (queued) this.#expiries.remove(node)
+    } else if (queued) this.#expiries.update(node)
+    else this.#expiries.add(node)
   }
 
   #unlink(node: StoreNode<K, V>, reason: RemovalReason): void {
     this.#index.delete(node.key)
-    this.#heap.remove(node)
+    this.#expiries.remove(node)
     this.#detach(node)
     this.#bytes -= node.size
     if (this.#onDelete !== undefined) this.#removed.push(node.key, node.value, reason)
@@ -409,7 +412,7 @@ export class LruTtlStore<K, V> {
       this.#timer !== undefined ||
       this.#closed ||
       this.#purgeInterval === false ||
-      this.#heap.size === 0
+      this.#expiries.size === 0
     )
       return
     this.#timer = startPurgeTimer(this.#self, this.#clock, this.#purgeInterval)

@@ -56,7 +56,7 @@ export const SIZE_MODEL = Object.freeze({
   /** Promises, weak collections, proxies, other opaque objects: counted, never traversed. */
   opaque: 136,
   /** What a stored entry costs beyond its key and value: LRU node, index slot, expiry slot. */
-  entryOverhead: 160,
+  entryOverhead: 176,
 })
 
 /**

@@ -180,6 +180,29 @@ describe('FaasCacheMap TTL', () => {
     expect(map.byteSize).toBeLessThan(both)
   })
 
+  it('expires entries in expiry order, whatever order their TTLs were given in', () => {
+    const { calls, onDelete } = recorder()
+    const { map, clock } = fakeMap({ onDelete })
+    const ttls = [70, 20, 90, 10, 50, 30, 100, 60, 40, 80, 55, 15, 95, 5, 65]
+    for (const ttl of ttls) map.set(`t${ttl}`, ttl)
+    for (const ttl of ttls) map.setTtl(`t${ttl}`, ttl)
+    map.setTtl('t55', 35) // re-timed earlier
+    map.expireAt('t95', clock.now() + 45) // and to an absolute instant
+    const expected = ttls
+      .map((ttl) => (ttl === 55 ? 35 : ttl === 95 ? 45 : ttl))
+      .sort((a, b) => a - b)
+    for (let step = 1; step <= 100; step++) {
+      clock.advance(1)
+      map.purgeExpired()
+      expect(calls.map(([, value]) => value)).toEqual(
+        expected
+          .filter((due) => due <= step)
+          .map((due) => (due === 35 ? 55 : due === 45 ? 95 : due)),
+      )
+    }
+    expect(calls.every(([, , reason]) => reason === 'expire')).toBe(true)
+  })
+
   it('refuses invalid TTLs and instants', () => {
     const { map } = fakeMap()
     map.set('a', 1)
