@@ -320,6 +320,7 @@ export class LruTtlStore<K, V> {
   }
 
   #purge(): number {
+    if (this.#expiries.size === 0) return 0
     const now = this.#clock.now()
     let purged = 0
     for (let first = this.#expiries.peek(); first !== undefined && first.expiresAt <= now;) {

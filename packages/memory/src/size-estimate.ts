@@ -2,11 +2,11 @@ import { types } from 'node:util'
 
 /**
  * The constants of the size model, in bytes, for V8 on 64-bit Node (no pointer compression,
- * Node's default build): a tagged slot is 8 bytes. They were calibrated by allocating 1,000 to
- * 100,000 values of each kind, reading `process.memoryUsage()` (`heapUsed + arrayBuffers`)
- * after `gc()` before and after, and rounding the per-value growth up (see the package README
- * for the measured figures). Where V8's layout depends on how a value was built, the larger
- * layout is assumed, so estimates err high.
+ * Node's default build), where a tagged slot is 8 bytes. They were calibrated by storing
+ * thousands of fresh values of each kind and reading `process.memoryUsage()` (`heapUsed +
+ * arrayBuffers`) after full garbage collections, before and after; the figures are in the
+ * package README and `bench/src/memory-size-model.ts` reproduces them. Where V8's layout
+ * depends on how a value was built, the larger layout is assumed, so estimates err high.
  */
 export const SIZE_MODEL = Object.freeze({
   /** A number that is not a small integer (a boxed double) when held in a slot. */
@@ -18,28 +18,31 @@ export const SIZE_MODEL = Object.freeze({
    * 32-byte indirection in front of the characters (and a slice keeps its parent alive).
    */
   stringIndirection: 32,
-  /** Length from which {@link SIZE_MODEL.stringIndirection} applies. */
+  /** Length from which `stringIndirection` applies. */
   stringIndirectionLength: 13,
   /** A BigInt: header, then 8 bytes per 64-bit digit. */
   bigintHeader: 16,
   bigintDigit: 8,
   /** A symbol (its description is usually shared). */
   symbol: 32,
-  /** A fast-mode object (at most {@link SIZE_MODEL.fastProperties} properties): base + per property. */
+  /** An object with at most `fastProperties` properties: base + per property. */
   objectBase: 40,
   objectProperty: 10,
-  /** Objects with more properties may be hash tables ("dictionary mode"), which V8 uses once */
+  /**
+   * Beyond this many properties an object is assumed to be a hash table ("dictionary mode",
+   * what V8 switches to when many properties are added one by one): base + 24 bytes per slot
+   * of a table of the next power of two >= 1.5 x the property count.
+   */
   fastProperties: 16,
-  /** ... an object has many properties added one by one: base + per hash-table slot (3 words). */
   dictionaryBase: 64,
   dictionarySlot: 24,
   /** An array: object + backing store header, then per element (8 + growth slack). */
   arrayBase: 48,
   arrayElement: 10,
-  /** `Map`: base + per hash-table slot (key, value, chain + a bucket share). */
+  /** `Map`: base + per hash-table slot (key, value, chain, bucket share); slots = next power of 2. */
   mapBase: 72,
   mapSlot: 28,
-  /** `Set`: base + per hash-table slot (key, chain + a bucket share). */
+  /** `Set`: base + per hash-table slot (key, chain, bucket share); slots = next power of 2. */
   setBase: 72,
   setSlot: 20,
   date: 96,
@@ -128,25 +131,37 @@ export function estimateByteSize(value: unknown, limit = Infinity): number {
     case 'function':
       return SIZE_MODEL.function
     case 'object':
-      return value === null ? 0 : new Estimator(limit).run(value)
+      return value === null ? 0 : measureObject(value, limit)
     default:
       return 0 // undefined, booleans: shared constants held in the slot itself
   }
 }
 
-/** One measurement: a worklist of objects not yet visited. */
+/** An idle estimator, reused so a measurement allocates nothing in the common case. */
+let idle: Estimator | undefined
+
+function measureObject(value: object, limit: number): number {
+  // A getter run during a measurement may start another one: that one gets its own estimator.
+  const estimator = idle ?? new Estimator()
+  idle = undefined
+  try {
+    return estimator.run(value, limit)
+  } finally {
+    estimator.reset()
+    idle = estimator
+  }
+}
+
+/** One measurement at a time: a worklist of objects not yet visited. */
 class Estimator {
   total = 0
-  readonly #limit: number
+  #limit = Infinity
   readonly #seen = new Set<object>()
   readonly #names = new Set<string>()
   readonly #work: object[] = []
 
-  constructor(limit: number) {
+  run(root: object, limit: number): number {
     this.#limit = limit
-  }
-
-  run(root: object): number {
     this.#seen.add(root)
     this.#work.push(root)
     for (let next = this.#work.pop(); next !== undefined; next = this.#work.pop()) {
@@ -154,6 +169,14 @@ class Estimator {
       if (this.total > this.#limit) break
     }
     return this.total
+  }
+
+  /** Forgets the last measurement (and the references it held). */
+  reset(): void {
+    this.total = 0
+    this.#seen.clear()
+    this.#names.clear()
+    this.#work.length = 0
   }
 
   /** Counts what a value held in a slot adds beyond the slot; queues objects. */
