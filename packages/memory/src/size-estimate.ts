@@ -165,7 +165,12 @@ class Estimator {
     this.#seen.add(root)
     this.#work.push(root)
     for (let next = this.#work.pop(); next !== undefined; next = this.#work.pop()) {
-      this.#object(next)
+      try {
+        this.#object(next)
+      } catch {
+        // User code run while measuring (a getter, an overridden iterator) threw.
+        this.total += SIZE_MODEL.opaque
+      }
       if (this.total > this.#limit) break
     }
     return this.total

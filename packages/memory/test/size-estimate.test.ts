@@ -167,6 +167,16 @@ describe('estimateByteSize', () => {
     expect(estimateByteSize(getter)).toBe(S.objectBase + S.objectProperty + 24)
   })
 
+  it('survives user code that throws while a value is walked', () => {
+    class Hostile extends Map<string, string> {
+      override [Symbol.iterator](): MapIterator<[string, string]> {
+        throw new Error('no iteration')
+      }
+    }
+    const hostile = new Hostile([['a', 'b']])
+    expect(estimateByteSize({ hostile, fine: 'x' })).toBeGreaterThan(S.opaque)
+  })
+
   it('measures boxed primitives by their primitive', () => {
     expect(estimateByteSize(new String('abc'))).toBe(S.objectBase + 24)
   })
