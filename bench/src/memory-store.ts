@@ -144,15 +144,11 @@ function heapNow(): number {
   return usage.heapUsed + usage.arrayBuffers
 }
 
-/** Best of `rounds` timings of `body` (which runs `ops` operations), in operations per second. */
-function opsPerSecond(ops: number, rounds: number, body: () => void): number {
-  let best = Infinity
-  for (let round = 0; round < rounds; round++) {
-    const start = process.hrtime.bigint()
-    body()
-    best = Math.min(best, Number(process.hrtime.bigint() - start))
-  }
-  return (ops / best) * 1e9
+/** Nanoseconds `body` takes. */
+function time(body: () => void): number {
+  const start = process.hrtime.bigint()
+  body()
+  return Number(process.hrtime.bigint() - start)
 }
 
 interface Throughput {
@@ -161,32 +157,64 @@ interface Throughput {
   mixed: number
 }
 
-function throughput(contender: Contender, pool: object[], keys: string[]): Throughput {
+const ROUNDS = 5
+
+/**
+ * Operations per second of every contender, best of {@link ROUNDS} rounds. The rounds are
+ * interleaved (each round runs every contender once), so a busy machine slows all of them
+ * alike rather than whichever ran during the busy spell.
+ */
+function throughputs(pool: object[], keys: string[]): Throughput[] {
   const rand = random(7)
   const order = Array.from({ length: 200_000 }, () => Math.floor(rand() * KEYS))
   const values = order.map((_, i) => pool[i % POOL] as object)
-  const store = contender.create(THROUGHPUT_BUDGET)
-  for (let i = 0; i < KEYS; i++) store.set(keys[i] as string, pool[i % POOL]) // warm-up
-  const set = opsPerSecond(order.length, 5, () => {
-    for (let i = 0; i < order.length; i++) store.set(keys[order[i] as number] as string, values[i])
-  })
-  // Gets of keys the store holds (hits), read in a shuffled order.
-  const held = keys.filter((key) => store.get(key) !== undefined)
-  const reads = Array.from({ length: 1_000_000 }, () => held[Math.floor(rand() * held.length)])
+  const stores = contenders.map((contender) => contender.create(THROUGHPUT_BUDGET))
+  for (const store of stores)
+    for (let i = 0; i < KEYS; i++) store.set(keys[i] as string, pool[i % POOL])
   let sink = 0
-  const get = opsPerSecond(reads.length, 5, () => {
-    for (let i = 0; i < reads.length; i++) if (store.get(reads[i] as string) !== undefined) sink++
+  const best = stores.map(() => ({ set: Infinity, get: Infinity, mixed: Infinity }))
+  // Gets of keys each store holds (hits), read in a shuffled order.
+  const reads = stores.map((store) => {
+    const held = keys.filter((key) => store.get(key) !== undefined)
+    return Array.from({ length: 1_000_000 }, () => held[Math.floor(rand() * held.length)] as string)
   })
-  // 90% gets, 10% sets over the whole key space (misses included).
-  const mixed = opsPerSecond(order.length, 5, () => {
-    for (let i = 0; i < order.length; i++) {
-      const key = keys[order[i] as number] as string
-      if (i % 10 === 0) store.set(key, values[i])
-      else if (store.get(key) !== undefined) sink++
-    }
-  })
+  for (let round = 0; round < ROUNDS; round++) {
+    stores.forEach((store, s) => {
+      const b = best[s] as Throughput
+      b.set = Math.min(
+        b.set,
+        time(() => {
+          for (let i = 0; i < order.length; i++)
+            store.set(keys[order[i] as number] as string, values[i])
+        }),
+      )
+      const mine = reads[s] as string[]
+      b.get = Math.min(
+        b.get,
+        time(() => {
+          for (let i = 0; i < mine.length; i++)
+            if (store.get(mine[i] as string) !== undefined) sink++
+        }),
+      )
+      // 90% gets, 10% sets over the whole key space (misses included).
+      b.mixed = Math.min(
+        b.mixed,
+        time(() => {
+          for (let i = 0; i < order.length; i++) {
+            const key = keys[order[i] as number] as string
+            if (i % 10 === 0) store.set(key, values[i])
+            else if (store.get(key) !== undefined) sink++
+          }
+        }),
+      )
+    })
+  }
   if (sink < 0) console.log(sink) // keeps the reads observable
-  return { set, get, mixed }
+  return best.map((b) => ({
+    set: (order.length / b.set) * 1e9,
+    get: (1_000_000 / b.get) * 1e9,
+    mixed: (order.length / b.mixed) * 1e9,
+  }))
 }
 
 interface HeapUse {
@@ -218,15 +246,15 @@ function main(): void {
       `throughput budget ${THROUGHPUT_BUDGET / MiB} MiB, heap budget ${HEAP_BUDGET / MiB} MiB\n`,
   )
 
-  const results = contenders.map((contender) => ({
-    contender,
-    speed: throughput(contender, pool, keys),
-  }))
+  const speeds = throughputs(pool, keys)
+  const results = contenders.map((contender, i) => ({ contender, speed: speeds[i] as Throughput }))
   const baseline = results.find((r) => r.contender.name === 'lru-cache + estimateByteSize')
   const json = results.find((r) => r.contender.name === 'lru-cache + JSON.stringify length')
   const pad = (text: string, width: number): string => text.padEnd(width)
   const num = (value: number): string => Math.round(value).toLocaleString('en').padStart(12)
-  console.log('Throughput (operations per second, best of 5; higher is better)')
+  console.log(
+    `Throughput (operations per second, best of ${ROUNDS} interleaved rounds; higher is better)`,
+  )
   console.log(
     `${pad('', 36)}${'set'.padStart(12)}${'get (hit)'.padStart(12)}${'90/10 mix'.padStart(12)}`,
   )
