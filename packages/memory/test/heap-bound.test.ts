@@ -1,103 +1,49 @@
 // The size model against the real heap: fill a 50 MB budget with 100,000 values of mixed kinds
 // and sizes (about 3x the budget in total), then compare the heap growth, measured after full
-// garbage collections, with the budget. Runs under --expose-gc (`pnpm jest` passes it); gc is
-// enabled at run time otherwise (see support/gc.ts).
-import { FaasCacheMap } from '@memokit/memory'
-import { gcFunction } from './support/gc'
+// garbage collections in a fresh `node --expose-gc` process (workers/heap-bound.mjs), with the
+// budget.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { join } from 'node:path'
 
 const MiB = 1024 * 1024
-const BUDGET = 50 * MiB
-const COUNT = 100_000
 
-/** A small seeded PRNG (mulberry32), so every run stores the same values. */
-function random(seed: number): () => number {
-  let state = seed
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function valueMaker(rand: () => number): (i: number) => unknown {
-  const int = (min: number, max: number): number => min + Math.floor(rand() * (max - min + 1))
-  // Built with join, so it is one flat string from the start (a string grown with += is a
-  // chain of concatenations that V8 flattens later, freeing memory mid-measurement).
-  const letters = Array.from({ length: 1 << 18 }, () => String.fromCharCode(65 + int(0, 25))).join(
-    '',
-  )
-  // A fresh flat string (toLowerCase copies): no value shares characters with another.
-  const word = (length: number): string => {
-    const start = int(0, letters.length - length)
-    return letters.slice(start, start + length).toLowerCase()
-  }
-  const record = (i: number) => ({
-    id: i,
-    name: word(int(4, 16)),
-    email: `${word(int(3, 10))}@example.com`,
-    score: rand() * 100,
-    active: rand() < 0.5,
-    tags: [word(5), word(6)],
-  })
-  return (i) => {
-    const kind = rand()
-    if (kind < 0.2) return word(int(10, 4000)) // ASCII text
-    if (kind < 0.25) return word(int(10, 1000)) + '€' + word(int(10, 1000)) // two-byte text
-    if (kind < 0.45) return JSON.parse(JSON.stringify(record(i))) as unknown // API-like record
-    if (kind < 0.55) return Array.from({ length: int(10, 200) }, () => rand() * 1000) // numbers
-    if (kind < 0.65)
-      return JSON.parse(
-        JSON.stringify(Array.from({ length: int(5, 30) }, (_, j) => record(j))),
-      ) as unknown
-    if (kind < 0.75) return Buffer.alloc(int(100, 8000), i & 0xff) // binary
-    if (kind < 0.8) return new Map(Array.from({ length: int(5, 50) }, (_, j) => [word(8), j]))
-    if (kind < 0.85) return new Set(Array.from({ length: int(5, 50) }, () => word(int(4, 20))))
-    if (kind < 0.9) return { at: new Date(i), meta: { nested: [record(i), { deep: word(30) }] } }
-    if (kind < 0.95) {
-      const table: Record<string, number> = {}
-      for (let j = int(20, 100); j > 0; j--) table[`${word(6)}${j}`] = j
-      return table
-    }
-    return rand() < 0.5 ? rand() * i : word(int(1, 12)) // tiny values
-  }
-}
+beforeAll(() => {
+  // The worker runs the built package, like a user's program.
+  execFileSync(process.execPath, [
+    require.resolve('typescript/bin/tsc'),
+    '-b',
+    join(__dirname, '..'),
+  ])
+}, 120_000)
 
 describe('FaasCacheMap against the measured heap', () => {
   it('keeps heap growth within 1.5x of a 50 MB budget after 100,000 mixed-size writes', () => {
-    const gc = gcFunction()
-    const heap = (): number => {
-      gc()
-      gc()
-      const usage = process.memoryUsage()
-      return usage.heapUsed + usage.arrayBuffers
-    }
-    const rand = random(20_240_101)
-    const make = valueMaker(rand)
-
-    const baseline = heap()
-    const map = new FaasCacheMap<string, unknown>({ maxSizeBytes: BUDGET, purgeInterval: false })
-    let written = 0
-    let maxTracked = 0
-    for (let i = 0; i < COUNT; i++) {
-      map.set(`key:${i}`, make(i))
-      written++
-      // Reads of recent keys (skewed towards the newest) reorder the LRU list as real traffic does.
-      map.get(`key:${i - Math.floor(i * rand() ** 4)}`)
-      maxTracked = Math.max(maxTracked, map.byteSize)
-    }
-    const growth = heap() - baseline
-    const ratio = growth / BUDGET
-
-    console.log(
-      `heap-bound: ${written} writes, ${map.size} entries kept, estimated ${(map.byteSize / MiB).toFixed(1)} MiB, ` +
-        `heap growth ${(growth / MiB).toFixed(1)} MiB = ${ratio.toFixed(2)}x the 50 MiB budget`,
+    const run = spawnSync(
+      process.execPath,
+      ['--expose-gc', join(__dirname, 'workers', 'heap-bound.mjs')],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
     )
-    expect(maxTracked).toBeLessThanOrEqual(BUDGET)
-    expect(map.size).toBeLessThan(COUNT) // the budget was reached: eviction happened
-    expect(growth).toBeLessThanOrEqual(1.5 * BUDGET)
+    if (run.status !== 0) throw new Error(`worker failed (${run.status}): ${run.stderr}`)
+    const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+      budget: number
+      writes: number
+      kept: number
+      estimated: number
+      maxTracked: number
+      growth: number
+    }
+    const ratio = result.growth / result.budget
+    console.log(
+      `heap-bound: ${result.writes} writes, ${result.kept} entries kept, estimated ${(result.estimated / MiB).toFixed(1)} MiB, ` +
+        `heap growth ${(result.growth / MiB).toFixed(1)} MiB = ${ratio.toFixed(2)}x the 50 MiB budget`,
+    )
+    expect(result.maxTracked).toBeLessThanOrEqual(result.budget)
+    expect(result.kept).toBeLessThan(result.writes) // the budget was reached: eviction happened
+    expect(result.growth).toBeLessThanOrEqual(1.5 * result.budget)
     // And the estimate is not so inflated that most of the budget goes unused.
-    expect(growth).toBeGreaterThanOrEqual(0.5 * BUDGET)
-    map.clear()
+    expect(result.growth).toBeGreaterThanOrEqual(0.5 * result.budget)
   }, 120_000)
 })
