@@ -102,6 +102,8 @@ class RedisClaim {
   readonly key: CacheKey
   readonly token: string
   readonly since = Date.now()
+  /** When the lease was last set (claimed or renewed). */
+  leasedAt = Date.now()
   ended = false
   renewal: ReturnType<typeof setTimeout> | undefined
 
@@ -388,20 +390,26 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
             if (claim.ended) return
             if (renewed === 1) {
               this.#stats.renewals++
+              claim.leasedAt = Date.now()
               this.#scheduleRenewal(claim)
-            } else {
-              // Lost (paused past the lease, or evicted): another process may hold it now.
-              this.#stats.lostLocks++
-              claim.ended = true
-              if (this.#claims.get(claim.key) === claim) this.#claims.delete(claim.key)
-            }
+            } else this.#lost(claim) // paused past the lease, or evicted
           },
           () => {
-            if (!claim.ended) this.#scheduleRenewal(claim) // a fault: try again next period
+            if (claim.ended) return
+            // A fault: try again next period, unless the lease has certainly run out by now.
+            if (Date.now() - claim.leasedAt >= this.lockLease) this.#lost(claim)
+            else this.#scheduleRenewal(claim)
           },
         )
     }, every)
     claim.renewal.unref?.()
+  }
+
+  /** The lock is no longer ours: another process may hold it now. */
+  #lost(claim: RedisClaim): void {
+    this.#stats.lostLocks++
+    claim.ended = true
+    if (this.#claims.get(claim.key) === claim) this.#claims.delete(claim.key)
   }
 
   /** Marks the claim ended; `undefined` when it is not a live claim of ours (ignored). */
@@ -495,12 +503,19 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
     const held = await this.#guard.run('await', wait.key, () => this.client.get(lock))
     if (wait.settled) return
     if (held === null || held.startsWith('done:')) {
-      this.#settle(
-        wait,
-        new UpdateLockTimeoutError(
-          'The update lock was released or expired without a notice reaching this process',
-        ),
+      // The update ended. Its notice, published together with the release, may still be on
+      // its way on the subscriber connection: give it a moment before giving up on it.
+      const grace = setTimeout(
+        () =>
+          this.#settle(
+            wait,
+            new UpdateLockTimeoutError(
+              'The update lock was released or expired without a notice reaching this process',
+            ),
+          ),
+        Math.min(this.pollInterval, 100),
       )
+      wait.timers.push(grace)
       return
     }
     const timer = setTimeout(() => {
