@@ -131,6 +131,8 @@ export class RedisGuard {
         settled = true
         reject(this.#fault(operation, key, new RedisTimeoutError(operation, timeout), true))
       }, timeout)
+      // The pending command's socket keeps the process alive; this deadline alone must not.
+      timer.unref()
       const fail = (error: unknown): void => {
         if (settled) return
         settled = true

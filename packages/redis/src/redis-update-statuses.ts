@@ -101,16 +101,18 @@ class RedisClaim {
   readonly owner: object
   readonly key: CacheKey
   readonly token: string
-  readonly since = Date.now()
-  /** When the lease was last set (claimed or renewed). */
-  leasedAt = Date.now()
+  readonly since: number
+  /** When the command that last set the lease (claim or renewal) was sent. */
+  leasedAt: number
   ended = false
   renewal: ReturnType<typeof setTimeout> | undefined
 
-  constructor(owner: object, key: CacheKey, token: string) {
+  constructor(owner: object, key: CacheKey, token: string, sentAt: number) {
     this.owner = owner
     this.key = key
     this.token = token
+    this.since = sentAt
+    this.leasedAt = sentAt
   }
 }
 
@@ -259,6 +261,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
     const token = randomBytes(16).toString('base64url')
     const seen = this.#markers.get(key)
     this.#markers.delete(key)
+    const sentAt = Date.now()
     let reply: string
     try {
       reply = await this.#guard.run('claim', key, () =>
@@ -276,7 +279,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
       return undefined
     }
     this.#stats.claimed++
-    const claim = new RedisClaim(this, key, token)
+    const claim = new RedisClaim(this, key, token, sentAt)
     this.#claims.set(key, claim)
     this.#scheduleRenewal(claim)
     return claim
@@ -317,6 +320,20 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
       )
     }
     await this.#release(ours, channel, notice, 0)
+  }
+
+  /**
+   * True while `claim` still holds `key`'s lock. The engine asks before storing a result, so a
+   * refresh that outlived its lock (a process paused past its lease) never overwrites the value
+   * of the process that took over. Answered without a round trip while the last lease set is
+   * certainly still running; rejects with a `RedisFaultError` when Redis cannot tell.
+   */
+  async holds(key: CacheKey, claim: UpdateClaim): Promise<boolean> {
+    if (!(claim instanceof RedisClaim) || claim.owner !== this || claim.key !== key) return false
+    if (claim.ended) return false // lost (renewal refused), or already ended
+    if (Date.now() - claim.leasedAt < this.lockLease / 2) return true
+    const lock = this.#names.lock(key)
+    return (await this.#guard.run('holds', key, () => this.client.get(lock))) === claim.token
   }
 
   /**
@@ -381,6 +398,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
       if (claim.ended) return
       if (Date.now() - claim.since >= this.updateLockTimeout) return // held too long: let it expire
       const lock = this.#names.lock(claim.key)
+      const sentAt = Date.now()
       this.#guard
         .run('renew', claim.key, () =>
           this.#commands.memokitRenewLock(lock, claim.token, this.lockLease),
@@ -390,7 +408,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
             if (claim.ended) return
             if (renewed === 1) {
               this.#stats.renewals++
-              claim.leasedAt = Date.now()
+              claim.leasedAt = sentAt
               this.#scheduleRenewal(claim)
             } else this.#lost(claim) // paused past the lease, or evicted
           },

@@ -10,6 +10,7 @@ import {
 } from '@memokit/core'
 import {
   RedisCacheConfiguration,
+  RedisCacheStorage,
   RedisCircuitBreaker,
   RedisUnavailableError,
   RedisUpdateStatuses,
@@ -117,17 +118,52 @@ describe('claiming', () => {
     expect((await waiting).value).toBe('current result')
   })
 
+  it('tells whether a claim still holds its lock', async () => {
+    const { a, b, namespace, redis } = await pair({ lockLease: 300 })
+    const claim = await a.tryMarkBeingUpdated('k')
+    expect(await a.holds('k', claim!)).toBe(true)
+    expect(await b.holds('k', claim!)).toBe(false) // not b's claim
+    await redis.set(lockKey(namespace, 'k'), 'taken-over', 'PX', 5_000)
+    await sleep(250) // the next renewal finds the lock gone
+    expect(await a.holds('k', claim!)).toBe(false)
+    expect(a.stats().lostLocks).toBe(1)
+  })
+
+  it('keeps a refresh that outlived its lock from overwriting the one that took over', async () => {
+    const { a, b, namespace, redis } = await pair({ lockLease: 300, completionWindow: 0 })
+    const make = (statuses: RedisUpdateStatuses, ms: number, label: string) =>
+      memoize(
+        async () => {
+          await sleep(ms)
+          return label
+        },
+        {
+          configuration: RedisCacheConfiguration({ client: statuses.client, namespace }),
+          updateStatuses: statuses,
+          name: 'overtaken.fn',
+        },
+      )
+    const slow = make(a, 800, 'late result')()
+    await sleep(100)
+    // a's lock is lost (as after a long pause) and b takes the key over.
+    await redis.del(lockKey(namespace, 'overtaken.fn[]'))
+    expect(await make(b, 10, 'newer result')()).toBe('newer result')
+    expect(await slow).toBe('late result') // its callers still get it...
+    const storage = new RedisCacheStorage({ client: redis, namespace })
+    expect((await storage.get('overtaken.fn[]'))?.value).toBe('newer result') // ...not stored
+  })
+
   it('rejects at once (so the engine computes) when Redis is unreachable', async () => {
     const statuses = new RedisUpdateStatuses({
       client: client(`redis://127.0.0.1:${await freePort()}`),
       operationTimeout: 200,
-      circuitBreaker: new RedisCircuitBreaker(),
+      circuitBreaker: new RedisCircuitBreaker({ failureThreshold: 1, cooldown: 10_000 }),
     })
     opened.push(statuses)
     const started = Date.now()
     await expect(statuses.tryMarkBeingUpdated('k')).rejects.toThrow(/Redis claim/)
     expect(Date.now() - started).toBeLessThan(1_000)
-    await sleep(300) // the client is now reconnecting: nothing is even sent
+    // The breaker is open now: nothing is even sent.
     await expect(statuses.tryMarkBeingUpdated('k')).rejects.toBeInstanceOf(RedisUnavailableError)
   })
 })
