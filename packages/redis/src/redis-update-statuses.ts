@@ -175,6 +175,8 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
   readonly #failedFollows = new Map<CacheKey, number>()
   /** Completion markers met by claims, with when: the next claim of the key may replace them. */
   readonly #markers = new Map<CacheKey, { marker: string; at: number }>()
+  /** Lock releases under way: `close()` lets them finish. */
+  readonly #releasing = new Set<Promise<unknown>>()
   readonly #stats = {
     claimed: 0,
     taken: 0,
@@ -368,13 +370,14 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
   }
 
   /**
-   * Stops: waiting calls are released (they compute), locks this process holds are deleted
-   * (waiters elsewhere take over at once), and the subscriber connection this instance opened
-   * is closed. The client is left open.
+   * Stops: waiting calls are released (they compute), releases under way finish, locks this
+   * process still holds are deleted (waiters elsewhere take over at once), and the subscriber
+   * connection this instance opened is closed. The client is left open.
    */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await Promise.all([...this.#releasing])
     for (const wait of [...this.#waits.values()])
       this.#settle(wait, new UpdateLockTimeoutError('The update statuses were closed'))
     const releases = [...this.#claims.values()].map((claim) => {
@@ -457,9 +460,15 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
     markerLifetime: Milliseconds,
   ): Promise<void> {
     const lock = this.#names.lock(claim.key)
-    await this.#guard.run('release', claim.key, () =>
+    const release = this.#guard.run('release', claim.key, () =>
       this.#commands.memokitReleaseLock(lock, claim.token, channel, notice, markerLifetime),
     )
+    const done: Promise<unknown> = release.then(
+      () => this.#releasing.delete(done),
+      () => this.#releasing.delete(done),
+    )
+    this.#releasing.add(done)
+    await release
   }
 
   #rememberMarker(key: CacheKey, marker: string): void {

@@ -79,13 +79,23 @@ export interface RedisServer {
 const live = new Set<ChildProcess>()
 let exitHookInstalled = false
 
-/** Kills every server still running when this process exits, so none are left behind. */
+/**
+ * Kills every server still running when this process exits, or is interrupted or terminated,
+ * so none are left behind.
+ */
 function installExitHook(): void {
   if (exitHookInstalled) return
   exitHookInstalled = true
-  process.on('exit', () => {
+  const killAll = (): void => {
     for (const child of live) child.kill('SIGKILL')
-  })
+  }
+  process.on('exit', killAll)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => {
+      killAll()
+      // Nobody else handles it: die of it, as the process would have without this hook.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+    })
 }
 
 function exited(child: ChildProcess): Promise<void> {
