@@ -36,7 +36,7 @@ if (process.argv[2] === 'child') {
     },
   )
 
-  process.on('message', async ({ id, call, currency }: Command) => {
+  const handle = async ({ id, call, currency }: Command): Promise<void> => {
     let value: number | undefined
     if (call === 'rate') value = await exchangeRate(currency)
     if (call === 'burst')
@@ -44,7 +44,8 @@ if (process.argv[2] === 'child') {
     if (call === 'invalidate') await invalidate(() => exchangeRate(currency))
     await settle() // lock releases and notices are out before we answer
     process.send!({ id, value, backendCalls: backendCalls[currency] ?? 0 } satisfies Reply)
-  })
+  }
+  process.on('message', (command: Command) => void handle(command))
   process.on('disconnect', () => {
     void updateStatuses.close().then(() => client.disconnect())
   })
