@@ -2,10 +2,13 @@
  * Throughput under concurrency for the Redis benchmarks: each contestant runs `loops` async
  * loops for `sampleMs`, contestants interleaved (A, B, C, A, B, C, ...) over several rounds so
  * machine noise hits all alike. The report gives the median operations per second and the
- * ratio to the floor (the first contestant): above 1 is faster than the floor.
+ * ratio to the floor (the first contestant, or the contestant named by `floor`): above 1 is
+ * faster than the floor.
  */
 export interface ConcurrentContestant {
   readonly name: string
+  /** The name of the contestant to compare with. @default the first contestant */
+  readonly floor?: string
   /** Returns the operation to run; called once, before the rounds start. */
   setup(): Promise<() => Promise<unknown>> | (() => Promise<unknown>)
 }
@@ -26,6 +29,8 @@ export interface ConcurrentResult {
   readonly opsPerSec: number
   /** Throughput relative to the floor (higher is better). */
   readonly ratio: number
+  /** The floor's name. */
+  readonly floor: string
 }
 
 async function sample(op: () => Promise<unknown>, loops: number, ms: number): Promise<number> {
@@ -57,20 +62,29 @@ export async function compareConcurrent(
     const sorted = [...values].sort((a, b) => a - b)
     return sorted[Math.floor(sorted.length / 2)]!
   })
-  return contestants.map((c, index) => ({
-    name: c.name,
-    opsPerSec: medians[index]!,
-    ratio: medians[index]! / medians[0]!,
-  }))
+  return contestants.map((c, index) => {
+    const floorIndex = Math.max(
+      0,
+      contestants.findIndex((other) => other.name === c.floor),
+    )
+    return {
+      name: c.name,
+      opsPerSec: medians[index]!,
+      ratio: medians[index]! / medians[floorIndex]!,
+      floor: contestants[floorIndex]!.name,
+    }
+  })
 }
 
 export function printConcurrentTable(title: string, results: readonly ConcurrentResult[]): void {
   console.log(`\n${title}`)
-  console.log(`${'contestant'.padEnd(56)} ${'ops/s'.padStart(11)} ${'× floor'.padStart(8)}`)
+  const floors = [...new Set(results.map((r) => r.floor))]
+  console.log(`${'contestant'.padEnd(56)} ${'ops/s'.padStart(11)} ${'× floor'.padStart(8)}  floor`)
   for (const r of results)
     console.log(
       `${r.name.padEnd(56)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(11)} ${r.ratio
         .toFixed(2)
-        .padStart(8)}`,
+        .padStart(8)}  ${r.name === r.floor ? '-' : `(${floors.indexOf(r.floor) + 1})`}`,
     )
+  floors.forEach((floor, i) => console.log(`  (${i + 1}) ${floor}`))
 }

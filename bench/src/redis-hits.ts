@@ -18,6 +18,8 @@ import {
 } from './redis-harness.js'
 
 const KEYS = 1_000
+const JSON_FLOOR = 'floor: ioredis GET + JsonSerDe.deserialize'
+const SUPERJSON_FLOOR = 'floor: ioredis GET + SuperJsonSerDe.deserialize'
 const quick = process.argv.includes('--quick')
 const options = quick ? { rounds: 3, sampleMs: 500 } : { rounds: 5, sampleMs: 1_000 }
 
@@ -66,8 +68,9 @@ try {
 
   const table = (pipelining: boolean, pick: () => number): ConcurrentContestant[] => {
     const clientOptions: RedisOptions = { enableAutoPipelining: pipelining }
-    const memoized = (label: string, serde: SerDe): ConcurrentContestant => ({
+    const memoized = (label: string, serde: SerDe, floor: string): ConcurrentContestant => ({
       name: `memokit memoized hit, ${label}`,
+      floor,
       async setup() {
         const client = makeClient(clientOptions)
         const fn = memoize(async (id: number) => user(id), {
@@ -84,14 +87,14 @@ try {
     })
     return [
       {
-        name: 'floor: ioredis GET + JsonSerDe.deserialize',
+        name: JSON_FLOOR,
         setup() {
           const client = makeClient(clientOptions)
           return async () => json.deserialize((await client.get(`raw:json:${pick()}`))!)
         },
       },
       {
-        name: 'floor: ioredis GET + SuperJsonSerDe.deserialize',
+        name: SUPERJSON_FLOOR,
         setup() {
           const client = makeClient(clientOptions)
           return async () => superjson.deserialize((await client.get(`raw:superjson:${pick()}`))!)
@@ -99,6 +102,7 @@ try {
       },
       {
         name: 'memokit RedisCacheStorage.get, JsonSerDe',
+        floor: JSON_FLOOR,
         async setup() {
           const storage = new RedisCacheStorage({
             client: makeClient(clientOptions),
@@ -109,8 +113,8 @@ try {
           return () => storage.get(`u${pick()}`)
         },
       },
-      memoized('JsonSerDe', json),
-      memoized('SuperJsonSerDe (default)', superjson),
+      memoized('JsonSerDe', json, JSON_FLOOR),
+      memoized('SuperJsonSerDe (default)', superjson, SUPERJSON_FLOOR),
     ]
   }
 
@@ -135,6 +139,7 @@ try {
     table(true, randomId)[1]!,
     {
       name: 'memokit memoized hit, TwoTierCacheStorage (memory tier)',
+      floor: SUPERJSON_FLOOR,
       async setup() {
         const client = makeClient({ enableAutoPipelining: true })
         const bus = new RedisInvalidationBus({ client, namespace: 'bench-two-tier' })

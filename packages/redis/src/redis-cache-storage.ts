@@ -10,13 +10,34 @@ import {
 import { callable } from './callable.js'
 import type { RedisCircuitBreaker } from './circuit-breaker.js'
 import { decodeEnvelope, encodeEnvelope } from './envelope.js'
-import { RedisFaultError } from './errors.js'
+import { RedisCommandError, RedisFaultError } from './errors.js'
 import { RedisEvents, type RedisEventListener } from './events.js'
 import { checkNamespace, RedisNames } from './keys.js'
-import { RedisGuard, requireClient, requireTimeout, type RedisClient } from './redis-client.js'
+import {
+  isCluster,
+  RedisGuard,
+  requireClient,
+  requireTimeout,
+  type RedisClient,
+} from './redis-client.js'
+import { withScripts, type ScriptCommands } from './scripts.js'
 
 /** Largest value Redis accepts by default (`proto-max-bulk-len`). */
 const REDIS_MAX_BULK = 512 * 1024 * 1024
+
+/** Most keys read by one batched script call. */
+const MAX_BATCH = 128
+
+/** What a read of one Redis key found: its first bytes, or a key of another type. */
+const WRONG_TYPE = -1
+type Fetched = Buffer | typeof WRONG_TYPE
+
+interface QueuedRead {
+  readonly key: CacheKey
+  readonly name: string
+  resolve(found: Fetched): void
+  reject(error: unknown): void
+}
 
 export interface RedisCacheStorageOptions {
   /** A connected ioredis `Redis` or `Cluster`. The storage never closes it: its creator does. */
@@ -46,6 +67,12 @@ export interface RedisCacheStorageOptions {
   circuitBreaker?: RedisCircuitBreaker | false
   /** Called for every event (faults, corrupt or oversize data, breaker changes). */
   onEvent?: RedisEventListener
+  /**
+   * Reads issued in the same tick are sent as one Lua script call (one round trip, one command
+   * for many keys) on a standalone Redis; Cluster clients always read key by key. Turned off
+   * by itself if the script is refused (an ACL without EVAL). @default true
+   */
+  batchReads?: boolean
 }
 
 /** Counters of a {@link RedisCacheStorage} since it was created. */
@@ -96,7 +123,11 @@ class RedisCacheStorageImpl implements CacheStorage {
   readonly #guard: RedisGuard
   readonly #events: RedisEvents
   /** Reads in flight per key: concurrent gets of a key share one round trip. */
-  readonly #reading = new Map<CacheKey, Promise<CacheEntry | undefined>>()
+  readonly #reading = new Map<CacheKey, { promise?: Promise<CacheEntry | undefined> }>()
+  /** Reads waiting for this tick's batch. */
+  #queue: QueuedRead[] = []
+  #batching: boolean
+  readonly #commands: RedisClient & ScriptCommands
   readonly #stats = { hits: 0, misses: 0, writes: 0, releases: 0, corrupt: 0, oversize: 0 }
 
   constructor(options: RedisCacheStorageOptions) {
@@ -125,6 +156,8 @@ class RedisCacheStorageImpl implements CacheStorage {
       options.circuitBreaker,
       this.#events,
     )
+    this.#batching = options.batchReads !== false && !isCluster(this.client)
+    this.#commands = this.#batching ? withScripts(this.client) : (this.client as never)
   }
 
   /** The Redis key an entry is stored under (for tools and tests). */
@@ -134,15 +167,11 @@ class RedisCacheStorageImpl implements CacheStorage {
 
   /** Resolves the entry, or `undefined` for a miss. Never rejects. */
   get(key: CacheKey): Promise<CacheEntry | undefined> {
-    const shared = this.#reading.get(key)
+    const shared = this.#reading.get(key)?.promise
     if (shared !== undefined) return shared
-    const read = this.#read(key)
+    const read: { promise?: Promise<CacheEntry | undefined> } = {}
     this.#reading.set(key, read)
-    const done = (): void => {
-      if (this.#reading.get(key) === read) this.#reading.delete(key)
-    }
-    read.then(done, done)
-    return read
+    return (read.promise = this.#read(key, read))
   }
 
   /**
@@ -201,20 +230,25 @@ class RedisCacheStorageImpl implements CacheStorage {
     this.#events.off(listener)
   }
 
-  async #read(key: CacheKey): Promise<CacheEntry | undefined> {
+  async #read(key: CacheKey, read: object): Promise<CacheEntry | undefined> {
+    try {
+      return await this.#readOnce(key)
+    } finally {
+      if (this.#reading.get(key) === read) this.#reading.delete(key)
+    }
+  }
+
+  async #readOnce(key: CacheKey): Promise<CacheEntry | undefined> {
     const name = this.#names.entry(key)
     const max = this.maxValueBytes
-    let data: Buffer
+    let data: Fetched
     try {
-      // GETRANGE caps the transfer: a planted 100 MB value costs max + 1 bytes, never 100 MB.
-      // A missing key reads as '' and a non-string key fails with WRONGTYPE.
-      data = await this.#guard.run('get', key, () => this.client.getrangeBuffer(name, 0, max))
-    } catch (error) {
-      if (error instanceof RedisFaultError && /WRONGTYPE/.test(error.message))
-        this.#corrupt('get', key, 'the key holds another Redis type', error)
-      else this.#stats.misses++
+      data = await this.#fetch(key, name)
+    } catch {
+      this.#stats.misses++
       return undefined
     }
+    if (data === WRONG_TYPE) return this.#corrupt('get', key, 'the key holds another Redis type')
     if (data.length === 0) {
       this.#stats.misses++
       return undefined
@@ -234,6 +268,66 @@ class RedisCacheStorageImpl implements CacheStorage {
       return entry
     } catch (error) {
       return this.#corrupt('get', key, 'the payload could not be decoded', error)
+    }
+  }
+
+  /**
+   * The first `maxValueBytes + 1` bytes of an entry's key. GETRANGE caps the transfer: a
+   * planted 100 MB value costs that many bytes, never 100 MB. A missing key reads as ''.
+   */
+  #fetch(key: CacheKey, name: string): Promise<Fetched> {
+    if (!this.#batching) return this.#fetchOne(key, name)
+    return new Promise((resolve, reject) => {
+      if (this.#queue.length === 0) process.nextTick(() => this.#flush())
+      this.#queue.push({ key, name, resolve, reject })
+    })
+  }
+
+  async #fetchOne(key: CacheKey, name: string): Promise<Fetched> {
+    try {
+      return await this.#guard.run('get', key, () =>
+        this.client.getrangeBuffer(name, 0, this.maxValueBytes),
+      )
+    } catch (error) {
+      if (error instanceof RedisFaultError && error.message.includes('WRONGTYPE')) return WRONG_TYPE
+      throw error
+    }
+  }
+
+  /** Sends the reads queued in this tick, as one script call per MAX_BATCH keys. */
+  #flush(): void {
+    const queue = this.#queue
+    this.#queue = []
+    for (let start = 0; start < queue.length; start += MAX_BATCH) {
+      const batch = queue.slice(start, start + MAX_BATCH)
+      if (batch.length === 1 || !this.#batching) {
+        for (const read of batch)
+          this.#fetchOne(read.key, read.name).then(read.resolve, read.reject)
+        continue
+      }
+      const names = batch.map((read) => read.name)
+      this.#guard
+        .run('get', undefined, () =>
+          this.#commands.memokitGetManyBuffer(batch.length, ...names, this.maxValueBytes),
+        )
+        .then(
+          (replies) => {
+            batch.forEach((read, i) => {
+              const reply = replies[i]
+              if (Buffer.isBuffer(reply)) read.resolve(reply)
+              else read.resolve(reply === WRONG_TYPE ? WRONG_TYPE : Buffer.alloc(0))
+            })
+          },
+          (error: unknown) => {
+            if (error instanceof RedisCommandError) {
+              // The script itself was refused (an ACL without EVAL, scripting disabled): read
+              // key by key from now on.
+              this.#batching = false
+              for (const read of batch)
+                this.#fetchOne(read.key, read.name).then(read.resolve, read.reject)
+            } else for (const read of batch) read.reject(error)
+          },
+        )
     }
   }
 

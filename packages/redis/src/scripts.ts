@@ -1,13 +1,27 @@
 import type { RedisClient } from './redis-client.js'
 
 /**
- * The Lua scripts memokit runs. Each touches exactly one key, so they are Redis Cluster safe.
- * They are registered with ioredis `defineCommand` (EVALSHA with an EVAL fallback) once per
- * client.
+ * The Lua scripts memokit runs. Each lock script touches exactly one key, so they are Redis
+ * Cluster safe; the batched read touches several and is only used on a standalone Redis. They
+ * are registered with ioredis `defineCommand` (EVALSHA with an EVAL fallback) once per client.
  *
  * @internal
  */
 const SCRIPTS = {
+  /**
+   * KEYS: entries; ARGV[1] the size cap → for each key, its first cap + 1 bytes (GETRANGE: a
+   * huge value is never transferred whole), 0 when missing, -1 when it holds another type.
+   */
+  memokitGetMany: `
+local cap = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS do
+  local value = redis.pcall('GETRANGE', KEYS[i], 0, cap)
+  if type(value) == 'table' then out[i] = -1
+  elseif value == '' then out[i] = 0
+  else out[i] = value end
+end
+return out`,
   /**
    * KEYS[1] lock, ARGV[1] token, ARGV[2] lease ms, ARGV[3] a completion marker already seen
    * ('' if none) → 'OK' when claimed; the marker ('done:…') when an update completed moments
@@ -47,6 +61,10 @@ return 0`,
 
 /** The custom commands, as typed methods. */
 export interface ScriptCommands {
+  memokitGetManyBuffer(
+    count: number,
+    ...namesAndCap: (string | number)[]
+  ): Promise<(Buffer | number)[]>
   memokitClaimLock(lock: string, token: string, lease: number, seen: string): Promise<string>
   memokitRenewLock(lock: string, token: string, lease: number): Promise<number>
   memokitReleaseLock(
@@ -63,7 +81,8 @@ export function withScripts(client: RedisClient): RedisClient & ScriptCommands {
   const commands = client as unknown as Partial<ScriptCommands>
   for (const [name, lua] of Object.entries(SCRIPTS)) {
     if (typeof commands[name as keyof ScriptCommands] !== 'function')
-      client.defineCommand(name, { numberOfKeys: 1, lua })
+      // The batched read takes its key count as first argument.
+      client.defineCommand(name, name === 'memokitGetMany' ? { lua } : { numberOfKeys: 1, lua })
   }
   return client as RedisClient & ScriptCommands
 }

@@ -202,6 +202,43 @@ describe('values planted in Redis', () => {
     await redis.del(name)
   })
 
+  it('sorts out every case when the reads share one batched script call', async () => {
+    const { redis, storage, events, plant } = await setup()
+    await storage.offer('valid', freshEntry('ok'))
+    await plant('garbage', 'garbage')
+    await server.cli(['RPUSH', storage.redisKey('list'), 'a'])
+    const big = storage.redisKey('big')
+    await server.cli(['-x', 'SET', big], envelope(big, '{"json":'))
+    await server.cli(['SETRANGE', big, String(10 * 1024 * 1024), 'x'])
+    const socket = (redis as unknown as { stream: { bytesRead: number } }).stream
+    const before = socket.bytesRead
+    const found = await Promise.all(
+      ['valid', 'garbage', 'list', 'big', 'missing', 'valid'].map((k) => storage.get(k)),
+    )
+    expect(socket.bytesRead - before).toBeLessThan(storage.maxValueBytes + 4096)
+    expect(found.map((entry) => entry?.value)).toEqual([
+      'ok',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'ok',
+    ])
+    expect(storage.stats()).toMatchObject({
+      hits: 1,
+      misses: 4,
+      corrupt: 2,
+      oversize: 1,
+      faults: 0,
+    })
+    expect(events.map((e) => [e.type, e.key]).sort()).toEqual([
+      ['corrupt', 'garbage'],
+      ['corrupt', 'list'],
+      ['oversize', 'big'],
+    ])
+    await redis.del(big)
+  })
+
   it('does not write a value over maxValueBytes, and drops the older entry', async () => {
     const { redis, namespace, events } = await setup()
     const storage = new RedisCacheStorage({
