@@ -35,8 +35,8 @@ type Fetched = Buffer | typeof WRONG_TYPE
 interface QueuedRead {
   readonly key: CacheKey
   readonly name: string
-  resolve(found: Fetched): void
-  reject(error: unknown): void
+  readonly resolve: (found: Fetched) => void
+  readonly reject: (error: unknown) => void
 }
 
 export interface RedisCacheStorageOptions {
