@@ -1,15 +1,19 @@
 // Redis faults fail open: calls compute and succeed within their deadlines, whatever the ioredis
 // options. Each test here runs its own redis-server (it is paused, flushed, filled up).
 import { Redis } from 'ioredis'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { InvalidationSupport, memoize } from '@memokit/core'
 import {
   RedisCacheConfiguration,
   RedisCacheStorage,
   RedisCircuitBreaker,
+  REDIS_DIAGNOSTICS_CHANNEL,
   RedisFaultError,
+  RedisTimeoutError,
   RedisUnavailableError,
   RedisUpdateStatuses,
   type RedisClient,
+  type RedisEvent,
 } from '@memokit/redis'
 import { freePort, startRedisServer, type RedisServer } from '@memokit/redis/testing'
 import {
@@ -196,6 +200,10 @@ describe('a Redis that is down from the start', () => {
     }
     expect(storage.stats().faults).toBeGreaterThan(0)
     expect(storage.stats().unavailable).toBeGreaterThan(0)
+    // Nothing piles up in ioredis while it reconnects: memokit does not send.
+    expect(
+      (redis as unknown as { offlineQueue: { length: number } }).offlineQueue.length,
+    ).toBeLessThan(5)
     // Invalidation must not pretend it worked.
     const error = await invalidation.invalidateForArguments([1]).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RedisFaultError)
@@ -304,11 +312,16 @@ describe('the circuit breaker', () => {
     const hung = await startRedisServer()
     try {
       const redis = await connected(defaultsClient(hung.url))
+      const events: RedisEvent[] = []
+      const published: unknown[] = []
+      const onPublish = (message: unknown): number => published.push(message)
+      subscribe(REDIS_DIAGNOSTICS_CHANNEL, onPublish)
       const storage = new RedisCacheStorage({
         client: redis,
         namespace: uniqueNamespace(),
         operationTimeout: 100,
         circuitBreaker: new RedisCircuitBreaker({ failureThreshold: 3, cooldown: 10_000 }),
+        onEvent: (event) => events.push(event),
       })
       hung.pause()
       for (let i = 0; i < 3; i++) expect(await storage.get(`k${i}`)).toBeUndefined()
@@ -317,6 +330,12 @@ describe('the circuit breaker', () => {
       expect(Date.now() - t).toBeLessThan(500)
       expect(storage.stats().timeouts).toBe(3)
       expect(storage.stats().unavailable).toBe(1_000)
+      unsubscribe(REDIS_DIAGNOSTICS_CHANNEL, onPublish)
+      const types = events.map((e) => e.type)
+      expect(types.slice(0, 4)).toEqual(['fault', 'fault', 'fault', 'breaker-open'])
+      expect(events[0]).toMatchObject({ source: 'storage', operation: 'get', key: 'k0' })
+      expect(events[0]?.error).toBeInstanceOf(RedisTimeoutError)
+      expect(published.length).toBe(events.length) // the same events on diagnostics_channel
       const error = await storage.release('k').catch((e: unknown) => e)
       expect(error).toBeInstanceOf(RedisUnavailableError)
     } finally {
