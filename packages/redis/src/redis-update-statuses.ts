@@ -554,7 +554,11 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
 
   #followFault(wait: Wait, error: unknown): void {
     if (wait.settled) return
-    this.#failedFollows.set(wait.key, Date.now())
+    const now = Date.now()
+    if (this.#failedFollows.size >= 1_000)
+      for (const [key, at] of this.#failedFollows)
+        if (now - at >= FOLLOW_FAULT_MEMORY) this.#failedFollows.delete(key)
+    this.#failedFollows.set(wait.key, now)
     this.#settle(
       wait,
       new UpdateLockTimeoutError(
