@@ -563,8 +563,15 @@ export class MemoizedMethod implements MemoizedControl {
     if (claim === UNCLAIMED) return
     try {
       const result = end(this.#statuses, claim)
+      // Tracked as background work: a serverless handler's settle() must let a remote lock
+      // release (and its waiters' notice) go out before the runtime freezes.
       if (isThenable(result))
-        result.then(undefined, (error: unknown) => this.#fault('updateStatuses', key, error))
+        trackBackground(
+          Promise.resolve(result).then(undefined, (error: unknown) =>
+            this.#fault('updateStatuses', key, error),
+          ),
+          this.#background,
+        )
     } catch (error) {
       this.#fault('updateStatuses', key, error)
     }
