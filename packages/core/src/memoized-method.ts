@@ -397,9 +397,10 @@ export class MemoizedMethod implements MemoizedControl {
           error instanceof UpdateStatusError
         if (!retry || attempt >= MAX_CLAIM_ATTEMPTS) throw error
         // Its lock expired, was superseded, or it ended before we could wait: maybe it stored
-        // an entry; otherwise try to take over.
+        // a fresh entry; otherwise try to take over. A stale entry does not count: it is what a
+        // background refresh was started to replace.
         const entry = await this.#read(cfg, refresh.key)
-        if (entry !== undefined && cfg.clock.now() < entry.expiresAfter) return entry
+        if (entry !== undefined && cfg.clock.now() < entry.updateAfter) return entry
       }
     }
   }

@@ -7,8 +7,12 @@ import {
   InMemoryLocks,
   LocalInMemoryCacheStorage,
   MutableCacheConfiguration,
+  UpdateStatusError,
   cacheControl,
   memoize,
+  settle,
+  type CacheEntry,
+  type UpdateClaim,
 } from '@memokit/core'
 import { FakeClock, flushPromises } from '@memokit/core/testing'
 import { deferred, outcomes } from './support/harness'
@@ -68,5 +72,46 @@ describe('memoized functions sharing update statuses', () => {
     expect(followerErrors.every((e) => e.cause === boom)).toBe(true)
     expect(runs()).toBe(1)
     expect(cacheControl(b).stats().refreshes).toBe(0)
+  })
+})
+
+describe('a background refresh whose claim is redirected to the storage', () => {
+  it('does not settle for the stale entry it was started to replace', async () => {
+    // Redis-like statuses: right after another process completed an update, a claim is told
+    // "taken" once and `awaitUpdated` says "read the storage" (UpdateStatusError).
+    const clock = new FakeClock()
+    const locks = new InMemoryLocks({ clock })
+    let redirectNext = false
+    const updateStatuses = {
+      isBeingUpdated: (key: string) => locks.isBeingUpdated(key),
+      markBeingUpdated: (key: string) => locks.markBeingUpdated(key),
+      markUpdated: (key: string, entry: CacheEntry, claim?: UpdateClaim) =>
+        locks.markUpdated(key, entry, claim),
+      markUpdateAborted: (key: string, error: unknown, claim?: UpdateClaim) =>
+        locks.markUpdateAborted(key, error, claim),
+      awaitUpdated: (key: string) =>
+        redirectNext
+          ? ((redirectNext = false),
+            Promise.reject(new UpdateStatusError('completed moments ago: read storage')))
+          : locks.awaitUpdated(key),
+      tryMarkBeingUpdated: (key: string) =>
+        redirectNext ? undefined : locks.tryMarkBeingUpdated(key),
+    }
+    let version = 0
+    const quote = memoize(async () => ++version, {
+      configuration: DefaultInMemoryCacheConfiguration({
+        clock,
+        updateAfter: 300,
+        expireAfter: 30_000,
+      }),
+      updateStatuses,
+    })
+    expect(await quote()).toBe(1)
+    clock.advance(350) // stale
+    redirectNext = true
+    expect(await quote()).toBe(1) // served stale at once
+    await settle()
+    expect(await quote()).toBe(2) // the background refresh claimed again and computed
+    expect(version).toBe(2)
   })
 })
