@@ -1,14 +1,13 @@
 /**
  * A class that can also be called without `new` (`LeastRecentlyUpdatedEvictionStrategy({ capacity })`
  * and `new LeastRecentlyUpdatedEvictionStrategy({ capacity })` both work). `instanceof`,
- * subclassing and static members behave as on the class itself.
- *
- * @internal
+ * subclassing and static members behave as on the class itself. Exported for adapter authors
+ * who want their options-object classes to read like the built-ins.
  */
 export type Callable<C extends abstract new (...args: never[]) => unknown> = C &
   ((...args: ConstructorParameters<C>) => InstanceType<C>)
 
-/** @internal */
+/** Wraps a class so it can be called with or without `new` (see {@link Callable}). */
 export function callable<C extends new (...args: never[]) => unknown>(cls: C): Callable<C> {
   return new Proxy(cls, {
     apply: (target, _thisArg, args: unknown[]) => new target(...(args as never[])),

@@ -22,6 +22,7 @@ export {
   type MemoizedMethodOptions,
 } from './memoized-method.js'
 export { MethodReference } from './method-reference.js'
+export { callable, type Callable } from './callable.js'
 
 export {
   MutableCacheConfiguration,
