@@ -209,8 +209,16 @@ describe('configuration', () => {
     await expect(handler({}, undefined)).rejects.toBeInstanceOf(CascadeNotConfiguredError)
   })
 
+  it('works for shared memory without a lambdaClient, and says so when asked to invoke', async () => {
+    const memoryOnly = LambdaCascade({ redis })
+    expect(memoryOnly.SharedMemory('page').uid).toBe('page')
+    await expect(memoryOnly.LambdaPromise({ functionName: 'a' }).asyncProceed()).rejects.toThrow(
+      /has no lambdaClient/,
+    )
+  })
+
   it.each([
-    [{ lambdaClient: undefined }, /lambdaClient must be a LambdaClient/],
+    [{ lambdaClient: {} }, /lambdaClient must be a LambdaClient/],
     [{ redis: {} }, /redis must be an ioredis Redis or Cluster client/],
     [{ namespace: 'a{b}' }, /namespace must be a non-empty string without braces/],
     [{ ttl: 0 }, /ttl must be a positive whole number/],

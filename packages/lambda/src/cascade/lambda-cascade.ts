@@ -31,8 +31,11 @@ import { CascadeStore, type CascadeRedisClient } from './store.js'
 
 /** Settings of a {@link LambdaCascade}. Durations in milliseconds. */
 export interface LambdaCascadeOptions {
-  /** Sends the step events (`InvocationType: 'Event'`); its retry policy applies. */
-  lambdaClient: LambdaClient
+  /**
+   * Sends the step events (`InvocationType: 'Event'`); its retry policy applies. Only
+   * `SharedMemory` works without one.
+   */
+  lambdaClient?: LambdaClient
   /** The ioredis client (`Redis` or `Cluster`) holding step records and shared memory. */
   redis: CascadeRedisClient
   /**
@@ -109,7 +112,7 @@ class LambdaCascadeImpl {
   readonly ttl: number
   readonly maxHops: number
   readonly inProgressTimeout: number
-  readonly lambdaClient: LambdaClient
+  readonly lambdaClient: LambdaClient | undefined
   readonly clock: Clock
   /** `LambdaPromise` bound to this cascade (`LambdaPromise(...)` / `new LambdaPromise(...)`). */
   readonly LambdaPromise: LambdaPromiseConstructor
@@ -136,7 +139,8 @@ class LambdaCascadeImpl {
         throw new InvalidConfigurationError(
           `unknown LambdaCascade option "${key}"; expected one of ${[...OPTION_KEYS].join(', ')}`,
         )
-    this.lambdaClient = checkLambdaClient(options.lambdaClient)
+    this.lambdaClient =
+      options.lambdaClient === undefined ? undefined : checkLambdaClient(options.lambdaClient)
     const redis = options.redis as unknown as Partial<Record<string, unknown>> | null | undefined
     if (
       redis === null ||
@@ -241,6 +245,7 @@ class LambdaCascadeImpl {
    * @internal
    */
   async proceed(root: LambdaPromise): Promise<string> {
+    const lambdaClient = this.invoker()
     const running = runningStep.getStore()
     const chain = running?.chain ?? root.uid
     const steps: { def: StepDefinition; event: Uint8Array }[] = []
@@ -282,8 +287,17 @@ class LambdaCascadeImpl {
       writes.map(({ key, data }) => this.store.write('write-step', key, this.ttl, { def: data })),
     )
     const [first] = steps as [(typeof steps)[number]]
-    await sendStep(this.lambdaClient, first.def, first.event)
+    await sendStep(lambdaClient, first.def, first.event)
     return root.uid
+  }
+
+  /** The Lambda client, or a clear error for a cascade made for shared memory only. @internal */
+  invoker(): LambdaClient {
+    if (this.lambdaClient === undefined)
+      throw new InvalidConfigurationError(
+        'this LambdaCascade has no lambdaClient: give one (LambdaCascade({ lambdaClient, redis })) to invoke steps',
+      )
+    return this.lambdaClient
   }
 
   #isCommand(event: unknown): boolean {

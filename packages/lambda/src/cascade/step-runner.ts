@@ -233,7 +233,7 @@ async function dispatchCallbacks(
     if (sent[index] !== undefined) continue
     const childDef = await readDefinition(cascade, child)
     if (childDef === undefined) throw new StepNotFoundError(child)
-    await sendStep(cascade.lambdaClient, childDef, stepEvent(childDef))
+    await sendStep(cascade.invoker(), childDef, stepEvent(childDef))
     await store.update('mark-sent', key, ttl, { [`sent:${child}`]: '1' })
   }
   await store.update('mark-dispatched', key, ttl, { dispatched: '1' })

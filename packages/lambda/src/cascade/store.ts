@@ -183,16 +183,7 @@ export class CascadeStore {
               cause: error,
             }),
           )
-        else
-          reject(
-            new CascadeStoreError(
-              operation,
-              error instanceof Error ? error.message : String(error),
-              {
-                cause: error,
-              },
-            ),
-          )
+        else reject(new CascadeStoreError(operation, message, { cause: error }))
       }
       let pending: Promise<T>
       try {
