@@ -23,7 +23,7 @@ export interface SharedMemoryOptions {
  * TypeScript narrow a just-assigned property to `V[K]` while it actually holds a promise. In
  * TypeScript, write with `await memory.set(name, value)`.
  */
-export type SharedMemoryVars<V extends Record<string, unknown>> = {
+export type SharedMemoryVars<V extends object> = {
   readonly [K in keyof V]: Promise<V[K]>
 }
 
@@ -56,7 +56,7 @@ const MAX_NAME = 1_024
  * `__proto__` key, over `maxValueBytes`) is never decoded: `get` rejects with
  * `CorruptCascadeDataError`.
  */
-class SharedMemoryImpl<V extends Record<string, unknown> = Record<string, unknown>> {
+class SharedMemoryImpl<V extends object = Record<string, unknown>> {
   /** The page's uid: pass it to another Lambda to share the page. */
   readonly uid: string
   /** How long the page lives after its last write, in ms. */
@@ -188,7 +188,7 @@ class SharedMemoryImpl<V extends Record<string, unknown> = Record<string, unknow
       get: (_target, name) => {
         // `then` stays undefined, so `await memory.vars` is not mistaken for a promise.
         if (typeof name === 'symbol' || name === 'then') return undefined
-        return this.get(name)
+        return this.get(name as keyof V & string)
       },
       set: (_target, name, value) => {
         if (typeof name === 'symbol')
@@ -229,25 +229,22 @@ function checkName(name: unknown): asserts name is string {
  * `SharedMemory({ uid, ttl })`, with or without `new`; `V` types the page's values.
  */
 export interface SharedMemoryConstructor {
-  new <V extends Record<string, unknown> = Record<string, unknown>>(
+  new <V extends object = Record<string, unknown>>(
     options?: string | SharedMemoryOptions,
     cascade?: LambdaCascade,
   ): SharedMemoryImpl<V>
-  <V extends Record<string, unknown> = Record<string, unknown>>(
+  <V extends object = Record<string, unknown>>(
     options?: string | SharedMemoryOptions,
     cascade?: LambdaCascade,
   ): SharedMemoryImpl<V>
   readonly prototype: SharedMemoryImpl
 }
 export const SharedMemory = callable(SharedMemoryImpl) as SharedMemoryConstructor
-export type SharedMemory<V extends Record<string, unknown> = Record<string, unknown>> =
-  SharedMemoryImpl<V>
+export type SharedMemory<V extends object = Record<string, unknown>> = SharedMemoryImpl<V>
 
 /** A {@link SharedMemory} constructor bound to one cascade (`cascade.SharedMemory`). @internal */
 export function boundSharedMemory(cascade: LambdaCascade): SharedMemoryConstructor {
-  class BoundSharedMemory<
-    V extends Record<string, unknown> = Record<string, unknown>,
-  > extends SharedMemoryImpl<V> {
+  class BoundSharedMemory<V extends object = Record<string, unknown>> extends SharedMemoryImpl<V> {
     constructor(options?: string | SharedMemoryOptions) {
       super(options, cascade)
     }
