@@ -1,6 +1,7 @@
 /**
  * memokit for AWS Lambda: deduplicated, memoized invocations over any Map-like cache
- * (`MemoizedLambda`), and Lambda invocations memoized by the core engine (`memoizedInvoke`).
+ * (`MemoizedLambda`), Lambda invocations memoized by the core engine (`memoizedInvoke`), and
+ * then/catch chains across Lambdas with Redis shared memory (`LambdaPromise`, `LambdaCascade`).
  * The local Invoke server for tests is in `@memokit/lambda/testing`.
  *
  * @packageDocumentation
@@ -33,3 +34,45 @@ export {
   type RequestTransform,
   type ResponseTransform,
 } from './payload.js'
+export {
+  LambdaCascade,
+  configureLambdaCascade,
+  defaultLambdaCascade,
+  resetLambdaCascade,
+  LambdaPromise,
+  lambdaPromise,
+  lambdaHandler,
+  SharedMemory,
+  LambdaCascadeError,
+  CascadeNotConfiguredError,
+  ChainDepthExceededError,
+  StepInProgressError,
+  StepNotFoundError,
+  CorruptCascadeDataError,
+  CascadeValueTooLargeError,
+  CascadeStoreError,
+  InvalidCascadeEventError,
+  UnknownCommandError,
+  ChainWaitTimeoutError,
+  type LambdaCascadeOptions,
+  type WaitForSettledOptions,
+  type CascadeHandler,
+  type LambdaPromiseOptions,
+  type LambdaPromiseConstructor,
+  type SharedMemoryOptions,
+  type SharedMemoryConstructor,
+  type SharedMemoryVars,
+  type LambdaPromiseRegistrar,
+  type LambdaPromiseFunctionOptions,
+  type RegisteredFunction,
+  type CascadeStep,
+  type StepParent,
+  type StepStatus,
+  type LambdaContextLike,
+  type StepTrigger,
+  type CascadeEvent,
+  type StepOutcome,
+  type StepReport,
+  type SerializedStepError,
+  type CascadeRedisClient,
+} from './cascade/index.js'

@@ -68,6 +68,43 @@ export async function invokeLambda(
   return body
 }
 
+/**
+ * Invokes the function asynchronously (`InvocationType: 'Event'`): resolves once Lambda queued
+ * the event (HTTP 202), or throws a {@link MemoizedLambdaError} like {@link invokeLambda}
+ * (throttling, service, transport errors; any other status). The function runs later; its
+ * failures never reach the caller. Used by the LambdaPromise cascade.
+ *
+ * @internal
+ */
+export async function invokeLambdaEvent(target: InvokeTarget, payload: Uint8Array): Promise<void> {
+  const { lambdaClient, functionName, qualifier } = target
+  let response: InvokeCommandOutput
+  try {
+    response = await lambdaClient.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        Qualifier: qualifier,
+        InvocationType: 'Event',
+        Payload: payload,
+      }),
+    )
+  } catch (error) {
+    throw fromSdkError(error, target, undefined)
+  }
+  if (response.StatusCode !== 202)
+    throw new MemoizedLambdaError(
+      `Failed to queue an event for lambda ${describeFunction(functionName, qualifier)}: ` +
+        `unexpected status ${String(response.StatusCode)}`,
+      {
+        reason: 'unexpected-status',
+        functionName,
+        qualifier,
+        statusCode: response.StatusCode,
+        requestId: response.$metadata?.requestId,
+      },
+    )
+}
+
 const decoder = new TextDecoder()
 
 function functionError(
