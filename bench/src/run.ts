@@ -8,6 +8,7 @@
 //   --out <file>            results file (default bench/results/latest.json)
 //   --doc [file]            then regenerate docs/benchmarks.md (or <file>) from the results
 //   --profile [dir]         run measurement processes with --cpu-prof (default bench/profiles)
+//   --node-flags "<flags>"  extra node flags for the measurement processes (e.g. --no-turbo-inlining)
 //   --list                  list the scenarios and their contestants
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     doc: { type: 'string' },
     profile: { type: 'string' },
+    'node-flags': { type: 'string' },
     list: { type: 'boolean', default: false },
   },
   allowPositionals: false,
@@ -77,6 +79,9 @@ if (values.profile !== undefined) {
   mkdirSync(dir, { recursive: true })
   nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=50')
 }
+
+if (values['node-flags'] !== undefined)
+  nodeArgs.push(...values['node-flags'].split(/\s+/).filter((flag) => flag !== ''))
 
 const started = performance.now()
 const startedAt = new Date().toISOString()

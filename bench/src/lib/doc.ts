@@ -54,7 +54,7 @@ function scenarioBlock(result: ScenarioResult, run: RunResults, complete: boolea
   const ratio =
     result.ratio === undefined
       ? ''
-      : ` The ratio is the contestant's ${result.ratio.metric} over the floor's, computed per repetition (contestant and floor measured minutes apart at most); the median, then the lowest and highest in brackets.`
+      : ` The ratio is the contestant's ${result.columns.find((c) => c.key === result.ratio!.metric)?.label ?? result.ratio.metric} over the floor's, computed per repetition (the two measured seconds apart), then the median over repetitions, with the lowest and highest in brackets.`
   return [
     ...separate,
     `Workload: ${result.workload}.`,

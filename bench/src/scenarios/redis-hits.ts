@@ -1,7 +1,7 @@
 // Redis hits from 64 concurrent loops: a memoized call answered from Redis against the floor of
 // a raw ioredis GET + JSON.parse of the same record, on the run's redis-server.
 import type { Redis } from 'ioredis'
-import { timeConcurrent } from '../lib/harness.js'
+import { timeConcurrent, type ConcurrentOptions } from '../lib/harness.js'
 import type { Scenario } from '../lib/scenario.js'
 
 /** A typical cached record (~300 bytes of JSON). */
@@ -180,12 +180,8 @@ const SETUPS: Record<string, Setup> = {
   },
 }
 
-interface Params {
+interface Params extends ConcurrentOptions {
   keys: number
-  loops: number
-  opsPerLoop: number
-  samples: number
-  warmupOpsPerLoop: number
 }
 
 const IN_PROCESS = 'in-process only: no Redis storage'
@@ -198,9 +194,23 @@ export const redisHits: Scenario<Params> = {
   needsRedis: true,
   reps: { full: 5, quick: 2, smoke: 1 },
   params: {
-    full: { keys: 1_000, loops: 64, opsPerLoop: 300, samples: 5, warmupOpsPerLoop: 100 },
-    quick: { keys: 1_000, loops: 64, opsPerLoop: 200, samples: 3, warmupOpsPerLoop: 50 },
-    smoke: { keys: 20, loops: 64, opsPerLoop: 2, samples: 1, warmupOpsPerLoop: 1 },
+    full: {
+      keys: 1_000,
+      loops: 64,
+      samples: 7,
+      sampleMs: 200,
+      maxOpsPerLoop: 1_000,
+      warmupOpsPerLoop: 100,
+    },
+    quick: {
+      keys: 1_000,
+      loops: 64,
+      samples: 3,
+      sampleMs: 150,
+      maxOpsPerLoop: 1_000,
+      warmupOpsPerLoop: 50,
+    },
+    smoke: { keys: 20, loops: 64, samples: 1, sampleMs: 1, maxOpsPerLoop: 2, warmupOpsPerLoop: 1 },
   },
   contestants: [
     { id: 'floor', name: 'floor: ioredis GET + JSON.parse', floor: true },
@@ -228,7 +238,7 @@ export const redisHits: Scenario<Params> = {
   columns: [{ key: 'opsPerSec', label: 'ops/s' }],
   ratio: { metric: 'opsPerSec', better: 'higher', label: 'throughput × floor' },
   describe: (p) =>
-    `${p.keys.toLocaleString('en')} keys, each a ~300-byte JSON record, all cached; ${p.loops} loops reading random keys, ${p.opsPerLoop} reads per loop per sample, median of ${p.samples} samples per process; redis-server on 127.0.0.1 on the same machine; every contestant but the floor gets \`new Redis(url, { enableAutoPipelining: true })\`; lifetimes 10 min / 30 min`,
+    `${p.keys.toLocaleString('en')} keys, each a ~300-byte JSON record, all cached; ${p.loops} loops reading random keys; per process ${p.warmupOpsPerLoop} warm-up reads per loop, then the fastest of ${p.samples} samples of about ${p.sampleMs} ms; redis-server on 127.0.0.1 on the same machine; every contestant but the floor gets \`new Redis(url, { enableAutoPipelining: true })\`; lifetimes 10 min / 30 min`,
   async measure(id, _variant, { params: p, redisUrl, namespace }) {
     const setup = SETUPS[id]
     if (setup === undefined) throw new Error(`unknown contestant ${id}`)
