@@ -22,6 +22,7 @@ const SCENARIOS = [
   'stampede',
   'hot-key',
   'redis-hits',
+  'serde',
   'redis-cold',
   'memory',
   'memory-ops',

@@ -6,6 +6,7 @@ import { lambda } from './lambda.js'
 import { memoryBound, memoryOps } from './memory.js'
 import { redisCold } from './redis-cold.js'
 import { redisHits } from './redis-hits.js'
+import { serde } from './serde.js'
 import { sizeModel } from './size-model.js'
 import { stampede } from './stampede.js'
 
@@ -15,6 +16,7 @@ export const SCENARIOS: readonly AnyScenario[] = [
   stampede,
   hotKey,
   redisHits,
+  serde,
   redisCold,
   memoryBound,
   memoryOps,
