@@ -27,7 +27,7 @@ interface PhaseReport {
   failed: number
   /** Until every call of this process answered. */
   wallMs: number
-  /** Calls that took at least half the backend latency. */
+  /** Calls slower than half the backend latency. */
   waited: number
 }
 
@@ -163,6 +163,8 @@ async function worker(args: readonly string[]): Promise<void> {
   await send({ type: 'cold', report: await phase(false) })
   await next()
   await send({ type: 'refresh', report: await phase(true) })
+  await next()
+  await send({ type: 'hits', report: await phase(false) })
   // Stay up until every process is done, as servers would: a process that exits at once takes
   // its unsent lock releases with it.
   await next()
@@ -268,12 +270,13 @@ export const redisCold: Scenario<Params> = {
     { key: 'coldWallMs', label: 'wall ms' },
     { key: 'refreshCalls', label: 'refresh: backend calls' },
     { key: 'refreshMaxPerKey', label: 'max per key' },
-    { key: 'refreshWaited', label: 'calls that waited' },
     { key: 'refreshWallMs', label: 'wall ms' },
+    { key: 'refreshWaited', label: 'calls over half the latency' },
+    { key: 'hitWallMs', label: 'hits: wall ms' },
     { key: 'failed', label: 'failed' },
   ],
   describe: (p) =>
-    `${p.processes} processes × ${p.keys} keys × ${p.callsPerKey} concurrent calls per key (${(p.processes * p.keys * p.callsPerKey).toLocaleString('en')} calls per phase), backend latency ${p.backendMs} ms, refresh after ${p.refreshAfter} ms, expiry after ${p.expireAfter} ms (async-cache-dedupe: whole seconds); the cold phase starts on an empty Redis, the refresh phase ${p.pauseMs} ms after it ends; backend calls are summed over the processes (ideal: ${p.keys} per phase, max 1 per key); wall is the slowest process's time until all its calls answered, "calls that waited" took at least half the backend latency (in the refresh phase, ideally none); every process gets \`new Redis(url, { enableAutoPipelining: true })\``,
+    `${p.processes} processes × ${p.keys} keys × ${p.callsPerKey} concurrent calls per key (${(p.processes * p.keys * p.callsPerKey).toLocaleString('en')} calls per phase), backend latency ${p.backendMs} ms, refresh after ${p.refreshAfter} ms, expiry after ${p.expireAfter} ms (async-cache-dedupe: whole seconds); the cold phase starts on an empty Redis, the refresh phase ${p.pauseMs} ms after it ends, then a hit phase (every value fresh) as the baseline; backend calls are summed over the processes (ideal: ${p.keys} per phase, max 1 per key); wall is the slowest process's time until all its calls answered; "calls over half the latency" counts refresh-phase calls slower than half the backend latency (a caller waiting for the backend is, but so is any call when a library's per-call work saturates the CPU: compare the refresh wall with the hit wall); every process gets \`new Redis(url, { enableAutoPipelining: true })\``,
   async measure(id, _variant, { params: p, redisUrl, namespace }) {
     const children = Array.from({ length: p.processes }, () =>
       fork(CHILD_SCRIPT, ['--worker', 'redis-cold', id, redisUrl!, namespace, JSON.stringify(p)], {
@@ -290,6 +293,11 @@ export const redisCold: Scenario<Params> = {
       const refreshDone = waitAll(children, 'refresh')
       for (const child of children) child.send('go')
       const refresh = summarize(await refreshDone)
+      // The same burst once more, every value fresh: the baseline a refresh phase where nobody
+      // waited should match.
+      const hitsDone = waitAll(children, 'hits')
+      for (const child of children) child.send('go')
+      const hits = summarize(await hitsDone)
       for (const child of children) child.send('exit')
       await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve))))
       return {
@@ -300,7 +308,9 @@ export const redisCold: Scenario<Params> = {
         refreshMaxPerKey: refresh.maxPerKey,
         refreshWallMs: refresh.wallMs,
         refreshWaited: refresh.waited,
-        failed: cold.failed + refresh.failed,
+        hitWallMs: hits.wallMs,
+        hitCalls: hits.calls,
+        failed: cold.failed + refresh.failed + hits.failed,
       }
     } finally {
       for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
