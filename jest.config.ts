@@ -67,6 +67,15 @@ if (hasTests('examples/test')) {
     transform: transform('tsconfig.test.json'),
   })
 }
+if (hasTests('bench/test')) {
+  projects.push({
+    ...common,
+    displayName: 'bench',
+    rootDir: join(root, 'bench'),
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: transform('tsconfig.test.json'),
+  })
+}
 
 // A global option: projects do not inherit it.
 const config: Config = { projects, testTimeout: 20_000 }

@@ -1,73 +1,88 @@
-/**
- * A small benchmark harness: contestants are measured interleaved (A, B, C, A, B, C, ...) over
- * several rounds so that machine noise hits all of them alike; the report gives the median
- * nanoseconds per operation and the ratio to the floor (the first contestant).
- */
-export interface Contestant {
-  readonly name: string
-  /** Returns the operation to time; called once, before the rounds start. */
-  setup(): Promise<() => Promise<unknown>> | (() => Promise<unknown>)
+// Timing loops, run inside a measurement process. Each keeps the fastest of its samples: other
+// work on the machine can only add time to a sample, never remove it, and samples last long
+// enough (tens of milliseconds) to include the contestant's own garbage collections. The runner
+// then takes the median over processes (repetitions).
+
+/** An operation under test: returns a value or a promise, and is awaited either way. */
+export type Operation = () => unknown
+
+export interface SequentialOptions {
+  /** Timed samples; the fastest is kept. */
+  samples: number
+  /** Target duration of one sample; the operation count per sample is derived from the warm-up. */
+  sampleMs: number
+  /** Most operations per sample (fast operations reach it before `sampleMs`). */
+  maxIterations: number
+  /** Untimed operations first (JIT warm-up), or fewer if `warmupMs` runs out first. */
+  warmup: number
+  warmupMs: number
 }
 
-export interface CompareOptions {
-  /** Operations per timed sample. @default 200_000 */
-  iterations?: number
-  /** Timed samples per contestant. @default 9 */
-  rounds?: number
-  /** Untimed operations before the first round. @default 50_000 */
-  warmup?: number
+/** Operations per sample, from the warm-up's rate. */
+function perSample(ops: number, ns: number, sampleMs: number, max: number): number {
+  const rate = ops / Math.max(ns, 1) // operations per nanosecond
+  return Math.max(1, Math.min(max, Math.round(rate * sampleMs * 1e6)))
 }
 
-export interface Result {
-  readonly name: string
-  readonly nsPerOp: number
-  readonly opsPerSec: number
-  readonly ratio: number
-}
-
-export async function compare(
-  contestants: readonly Contestant[],
-  options: CompareOptions = {},
-): Promise<Result[]> {
-  const { iterations = 200_000, rounds = 9, warmup = 50_000 } = options
-  const ops: Array<() => Promise<unknown>> = []
-  for (const c of contestants) ops.push(await c.setup())
-  for (const op of ops) for (let i = 0; i < warmup; i++) await op()
-  const samples: number[][] = contestants.map(() => [])
-  for (let round = 0; round < rounds; round++) {
-    for (const [index, op] of ops.entries()) {
-      const start = process.hrtime.bigint()
-      for (let i = 0; i < iterations; i++) await op()
-      const elapsed = Number(process.hrtime.bigint() - start)
-      samples[index]!.push(elapsed / iterations)
-    }
+/** Nanoseconds per operation (fastest sample), awaiting each operation before the next. */
+export async function timeSequential(op: Operation, options: SequentialOptions): Promise<number> {
+  const { samples, sampleMs, maxIterations, warmup, warmupMs } = options
+  const warmStart = process.hrtime.bigint()
+  const deadline = warmStart + BigInt(warmupMs * 1e6)
+  let warmed = 0
+  while (warmed < warmup) {
+    const chunk = Math.min(1000, warmup - warmed)
+    for (let i = 0; i < chunk; i++) await op()
+    warmed += chunk
+    if (process.hrtime.bigint() > deadline) break
   }
-  const medians = samples.map(median)
-  const floor = medians[0]!
-  return contestants.map((c, index) => ({
-    name: c.name,
-    nsPerOp: medians[index]!,
-    opsPerSec: 1e9 / medians[index]!,
-    ratio: medians[index]! / floor,
-  }))
+  const elapsed = Number(process.hrtime.bigint() - warmStart)
+  const iterations = perSample(warmed, elapsed, sampleMs, maxIterations)
+  let best = Infinity
+  for (let s = 0; s < samples; s++) {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < iterations; i++) await op()
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / iterations)
+  }
+  return best
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+export interface ConcurrentOptions {
+  /** Async loops running at once, each awaiting its own operations one after another. */
+  loops: number
+  /** Timed samples; the fastest is kept. */
+  samples: number
+  /** Target duration of one sample (the count per loop is derived from the warm-up). */
+  sampleMs: number
+  /** Most operations per loop per sample. */
+  maxOpsPerLoop: number
+  /** Untimed operations per loop first. */
+  warmupOpsPerLoop: number
 }
 
-export function printTable(title: string, results: readonly Result[]): void {
-  console.log(`\n${title}`)
-  console.log(
-    `${'contestant'.padEnd(44)} ${'ns/op'.padStart(9)} ${'ops/s'.padStart(13)} ${'× floor'.padStart(8)}`,
+async function runLoops(op: Operation, loops: number, opsPerLoop: number): Promise<number> {
+  const loop = async (): Promise<void> => {
+    for (let i = 0; i < opsPerLoop; i++) await op()
+  }
+  const start = process.hrtime.bigint()
+  await Promise.all(Array.from({ length: loops }, loop))
+  return Number(process.hrtime.bigint() - start)
+}
+
+/** Operations per second (fastest sample) with `loops` concurrent loops. */
+export async function timeConcurrent(op: Operation, options: ConcurrentOptions): Promise<number> {
+  const { loops, samples, sampleMs, maxOpsPerLoop, warmupOpsPerLoop } = options
+  const warmNs = await runLoops(op, loops, warmupOpsPerLoop)
+  const opsPerLoop = Math.max(
+    1,
+    Math.round(
+      perSample(loops * warmupOpsPerLoop, warmNs, sampleMs, loops * maxOpsPerLoop) / loops,
+    ),
   )
-  for (const r of results) {
-    console.log(
-      `${r.name.padEnd(44)} ${r.nsPerOp.toFixed(1).padStart(9)} ${Math.round(r.opsPerSec)
-        .toLocaleString('en-US')
-        .padStart(13)} ${r.ratio.toFixed(2).padStart(8)}`,
-    )
+  let best = 0
+  for (let s = 0; s < samples; s++) {
+    const ns = await runLoops(op, loops, opsPerLoop)
+    best = Math.max(best, (loops * opsPerLoop * 1e9) / ns)
   }
+  return best
 }

@@ -1,49 +1,18 @@
-// Calibration of @memokit/memory's size model: for each kind of value, store thousands of
-// fresh values in a FaasCacheMap and compare the heap they really take (heapUsed +
-// arrayBuffers growth after full garbage collections, per entry) with what the map counted
-// (its byteSize, per entry, including the per-entry overhead). A ratio >= 1 means the model
-// errs on the safe side. This is how the constants in SIZE_MODEL were chosen.
-//
-// Run: `pnpm build && node bench/dist/memory-size-model.js` (gc is enabled at run time).
-import { FaasCacheMap } from '@memokit/memory'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
+// Calibration of @memokit/memory's size model (not a contest): for each kind of value, store
+// thousands of fresh values in a FaasCacheMap and compare the heap they really take (growth after
+// full garbage collections, per entry) with what the map counted (its byteSize, per entry,
+// including the per-entry overhead). A ratio >= 1 means the model errs on the safe side. This is
+// how the constants in SIZE_MODEL were chosen.
+import type { Scenario } from '../lib/scenario.js'
+import { heapNow, random, wordMaker } from '../lib/values.js'
 
-function gcFunction(): () => void {
-  const exposed = (globalThis as { gc?: () => void }).gc
-  if (typeof exposed === 'function') return exposed
-  setFlagsFromString('--expose-gc')
-  return runInNewContext('gc') as () => void
-}
-const gc = gcFunction()
-
-function heapNow(): number {
-  gc()
-  gc()
-  const usage = process.memoryUsage()
-  return usage.heapUsed + usage.arrayBuffers
-}
-
-let state = 12_345
-function rand(): number {
-  state = (state + 0x6d2b79f5) | 0
-  let t = Math.imul(state ^ (state >>> 15), 1 | state)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
-// Built with join, so it is one flat string from the start (a string grown with += is a
-// chain of concatenations that V8 flattens later, freeing memory mid-measurement).
-const letters = Array.from({ length: 1 << 18 }, () =>
-  String.fromCharCode(65 + Math.floor(rand() * 26)),
-).join('')
-/** A fresh flat string of random letters. */
-function word(length: number): string {
-  const start = Math.floor(rand() * (letters.length - length))
-  return letters.slice(start, start + length).toLowerCase()
-}
+const rand = random(12_345)
+/** Set by the first `measure` (building its letters takes a moment: not at import). */
+let makeWord: ((length: number) => string) | undefined
+const word = (length: number): string => makeWord!(length)
 let unique = 0
 
-const shapes: [string, number, (i: number) => unknown][] = [
+const SHAPES: [string, number, (i: number) => unknown][] = [
   ['number (small integer)', 20_000, (i) => i],
   ['number (double)', 20_000, (i) => i + 0.5],
   ['string, 10 chars', 20_000, () => word(10)],
@@ -147,28 +116,47 @@ const shapes: [string, number, (i: number) => unknown][] = [
   ],
 ]
 
-console.log(`memokit size model calibration, Node ${process.version}, V8 ${process.versions.v8}`)
-console.log(
-  `${'value'.padEnd(40)}${'heap B'.padStart(10)}${'model B'.padStart(10)}${'model/heap'.padStart(12)}`,
-)
-/** Heap and model bytes per entry; in its own frame, so nothing of it outlives the call. */
-function measure(count: number, make: (i: number) => unknown): { heap: number; model: number } {
-  const baseline = heapNow()
-  const map = new FaasCacheMap<string, unknown>({ maxSizeBytes: null, purgeInterval: false })
-  for (let i = 0; i < count; i++) map.set(`key:${i}`, make(i))
-  const heap = (heapNow() - baseline) / count
-  const model = map.byteSize / count
-  map.clear()
-  return { heap, model }
+const slug = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+
+interface Params {
+  /** Fraction of each shape's count to store. */
+  scale: number
 }
 
-let worst = Infinity
-for (const [name, count, make] of shapes) {
-  const { heap, model } = measure(count, make)
-  worst = Math.min(worst, model / heap)
-  console.log(
-    `${name.padEnd(40)}${heap.toFixed(0).padStart(10)}${model.toFixed(0).padStart(10)}` +
-      `${(model / heap).toFixed(2).padStart(12)}`,
-  )
+export const sizeModel: Scenario<Params> = {
+  id: 'size-model',
+  title: 'Size model calibration (@memokit/memory)',
+  summary:
+    "Not a contest: how well `estimateByteSize` (what FaasCacheMap and MemoryCacheStorage count against their budget) matches the heap V8 really uses, per kind of value. Above 1.00 the model overestimates (the budget is safe); below, the heap could outgrow the budget. The entry overhead (the key, the map's own bookkeeping) is included.",
+  reps: { full: 1, quick: 1, smoke: 1 },
+  nodeArgs: ['--expose-gc'],
+  params: { full: { scale: 1 }, quick: { scale: 0.5 }, smoke: { scale: 0.01 } },
+  contestants: SHAPES.map(([name]) => ({ id: slug(name), name })),
+  columns: [
+    { key: 'count', label: 'values' },
+    { key: 'heapBytes', label: 'heap bytes/entry' },
+    { key: 'modelBytes', label: 'model bytes/entry' },
+    { key: 'modelPerHeap', label: 'model / heap', digits: 2 },
+  ],
+  describe: (p) =>
+    `per kind of value, thousands of fresh values (×${p.scale}) stored in a \`FaasCacheMap\` without a budget, each kind in a fresh process; heap = growth of heapUsed + arrayBuffers after two full GCs, per entry`,
+  async measure(id, _variant, { params }) {
+    const shape = SHAPES.find(([name]) => slug(name) === id)
+    if (shape === undefined) throw new Error(`unknown shape ${id}`)
+    const [, fullCount, make] = shape
+    const count = Math.max(10, Math.round(fullCount * params.scale))
+    const { FaasCacheMap } = await import('@memokit/memory')
+    makeWord ??= wordMaker(rand)
+    const baseline = heapNow()
+    const map = new FaasCacheMap<string, unknown>({ maxSizeBytes: null, purgeInterval: false })
+    for (let i = 0; i < count; i++) map.set(`key:${i}`, make(i))
+    const heap = (heapNow() - baseline) / count
+    const model = map.byteSize / count
+    map.clear()
+    return { count, heapBytes: heap, modelBytes: model, modelPerHeap: model / heap }
+  },
 }
-console.log(`lowest model/heap ratio: ${worst.toFixed(2)} (per entry, key and overhead included)`)
