@@ -259,6 +259,12 @@ describe('hostile data', () => {
     ['depth 1', wrap('{"__proto__":{"polluted":1}}')],
     ['depth 5', wrap('{"a":{"b":{"c":{"d":{"__proto__":{"polluted":1}}}}}}')],
     ['in an array', wrap('[{"__proto__":{"polluted":1}}]')],
+    // Escapes spell the same key: the fast path (no reviver) must not let them through.
+    ['escaped \\u005f', wrap('{"\\u005f_proto__":{"polluted":1}}')],
+    [
+      'escaped, every character',
+      wrap('{"\\u005f\\u005f\\u0070\\u0072\\u006f\\u0074\\u006f\\u005f\\u005f":{"polluted":1}}'),
+    ],
   ]
   const jsonEntry = (value: string): string =>
     `{"created":1,"updateAfter":2,"expiresAfter":3,"value":${value}}`
