@@ -31,6 +31,9 @@ import fc from 'fast-check'
 import { unhandledRejections } from '../../../packages/core/test/support/harness'
 import { checkProperty } from '../support/fuzz'
 
+// The long command (pnpm soak) runs each property for a time budget.
+jest.setTimeout(15 * 60_000)
+
 const UPDATE_AFTER = 100
 const EXPIRE_AFTER = 300
 const METHOD_TIMEOUT = 50
@@ -89,7 +92,11 @@ interface Invalidation {
 /** A storage whose operations complete when the scheduler says. */
 class ScheduledStorage implements CacheStorage {
   readonly data = new Map<CacheKey, CacheEntry>()
-  constructor(private readonly s: fc.Scheduler) {}
+  constructor(
+    private readonly s: fc.Scheduler,
+    /** Called when a write lands, with the value written. */
+    private readonly written: (value: unknown) => void,
+  ) {}
   async get(key: CacheKey): Promise<CacheEntry | undefined> {
     await this.s.schedule(Promise.resolve(), 'get')
     return this.data.get(key)
@@ -97,6 +104,7 @@ class ScheduledStorage implements CacheStorage {
   async offer(key: CacheKey, entry: CacheEntry): Promise<void> {
     await this.s.schedule(Promise.resolve(), 'offer')
     this.data.set(key, entry)
+    this.written(entry.value)
   }
   async release(key: CacheKey): Promise<void> {
     await this.s.schedule(Promise.resolve(), 'release')
@@ -113,6 +121,8 @@ class System {
   readonly invalidations: Invalidation[] = []
   readonly behaviour = new Map<number, Behaviour>()
   readonly builtAt = new WeakMap<object, number>()
+  /** Scheduled storage: when (tick) each value's write landed. */
+  readonly writtenAt = new WeakMap<object, number>()
   readonly memoized: (key: number) => Promise<Value>
   readonly engine: MemoizedMethod
   readonly storage: CacheStorage
@@ -136,7 +146,12 @@ class System {
         return inner.build(key, value, now)
       },
     })
-    if (scheduler !== undefined) configuration.setStorage(new ScheduledStorage(scheduler))
+    if (scheduler !== undefined)
+      configuration.setStorage(
+        new ScheduledStorage(scheduler, (value) => {
+          if (!this.writtenAt.has(value as object)) this.writtenAt.set(value as object, ++this.tick)
+        }),
+      )
     this.storage = configuration.storage()
     this.memoized = memoize((key: number) => this.#run(key), {
       configuration,
@@ -257,9 +272,16 @@ class System {
       expect({ context, key: value.key }).toEqual({ context, key: call.key })
       const run = this.runs[value.run]!
       expect({ context, outcome: run.outcome }).toEqual({ context, outcome: 'ok' })
-      // ...not expired when the call started...
+      // ...not expired when the call started, unless the call joined its refresh while that
+      // refresh was still writing it (a write that outlasts expireAfter: accepted, see
+      // docs/reliability.md)...
       const built = this.builtAt.get(value)!
-      expect({ context, fresh: built + EXPIRE_AFTER > call.startedAt }).toEqual({
+      const written = this.writtenAt.get(value)
+      const joinedWhileWriting = !this.exact && (written === undefined || written > call.tick)
+      expect({
+        context,
+        fresh: joinedWhileWriting || built + EXPIRE_AFTER > call.startedAt,
+      }).toEqual({
         context,
         fresh: true,
       })
@@ -309,10 +331,17 @@ class System {
     }
   }
 
-  /** Invariant: at most one run per key that the engine would store. */
+  /**
+   * Invariant: at most one run per key that the engine would store (no dog-pile). With the
+   * scheduled storage, a refresh can be invalidated before its run starts (its stale read was
+   * still in flight); it still runs, for its waiters, and the model cannot tell it apart: one
+   * more run per invalidation of the key is allowed there.
+   */
   checkOneLiveRunPerKey(): void {
-    for (const key of KEYS)
-      expect({ key, live: this.liveRuns(key).length <= 1 }).toEqual({ key, live: true })
+    for (const key of KEYS) {
+      const allowed = this.exact ? 1 : 1 + this.invalidations.filter((i) => i.key === key).length
+      expect({ key, live: this.liveRuns(key).length <= allowed }).toEqual({ key, live: true })
+    }
   }
 
   /** Invariant (exact model): the engine's in-flight state is exactly the live runs. */
@@ -434,11 +463,13 @@ class AdvanceCommand implements Command {
     return true
   }
   async run(model: Model, system: System): Promise<void> {
-    const target = system.clock.now() + this.by
-    for (const run of system.runs)
-      if (!run.settled && run.startedAt + METHOD_TIMEOUT <= target) run.timedOut = true
     await system.clock.advanceAsync(this.by)
     await settleTurns()
+    // Runs may start during the advance (a background refresh starts on the next turn): any
+    // run whose method timeout fell due by now has timed out.
+    const now = system.clock.now()
+    for (const run of system.runs)
+      if (!run.settled && run.startedAt + METHOD_TIMEOUT <= now) run.timedOut = true
     system.checkSettledCalls()
     system.checkOneLiveRunPerKey()
     if (system.exact) {
