@@ -173,11 +173,14 @@ async function loop(): Promise<void> {
   }
 }
 
-// Event-loop delay: per window, and since the warm-up ended.
-const windowDelay = monitorEventLoopDelay({ resolution: 10 })
+// Event-loop delay: per window, and since the warm-up ended. The histograms record the interval
+// between two ticks of a RESOLUTION ms timer; the delay is how much longer than RESOLUTION it was.
+const RESOLUTION = 10
+const windowDelay = monitorEventLoopDelay({ resolution: RESOLUTION })
 windowDelay.enable()
-const runDelay = monitorEventLoopDelay({ resolution: 10 })
+const runDelay = monitorEventLoopDelay({ resolution: RESOLUTION })
 runDelay.enable()
+const lateBy = (nanoseconds: number): number => Math.max(0, nanoseconds / 1e6 - RESOLUTION)
 
 let last = { hits: 0, faults: 0, corrupt: 0, localHits: 0, computations: 0, hung: 0 }
 function sample(): void {
@@ -206,8 +209,8 @@ function sample(): void {
     inFlight: engine.refreshesInFlight,
     rss: memory.rss,
     heapUsed: memory.heapUsed,
-    loopDelayP99: windowDelay.count > 0 ? windowDelay.percentile(99) / 1e6 : 0,
-    loopDelayMax: windowDelay.count > 0 ? windowDelay.max / 1e6 : 0,
+    loopDelayP99: windowDelay.count > 0 ? lateBy(windowDelay.percentile(99)) : 0,
+    loopDelayMax: windowDelay.count > 0 ? lateBy(windowDelay.max) : 0,
     errors: [...window.errors].slice(0, 5),
   }
   last = {
@@ -246,8 +249,8 @@ async function stop(drainMs: number): Promise<void> {
     type: 'stopped',
     name: options.name,
     inFlight: engine.refreshesInFlight,
-    loopDelayP99: runDelay.count > 0 ? runDelay.percentile(99) / 1e6 : 0,
-    loopDelayMax: runDelay.count > 0 ? runDelay.max / 1e6 : 0,
+    loopDelayP99: runDelay.count > 0 ? lateBy(runDelay.percentile(99)) : 0,
+    loopDelayMax: runDelay.count > 0 ? lateBy(runDelay.max) : 0,
     storage: { ...remote.stats() },
     statuses: statuses === undefined ? undefined : { ...statuses.stats() },
     twoTier: twoTier === undefined ? undefined : { ...twoTier.stats() },

@@ -85,7 +85,7 @@ export interface Sample {
   inFlight: number
   rss: number
   heapUsed: number
-  /** Event-loop delay over the window (ms). */
+  /** Event-loop delay over the window: how late a 10 ms timer fired (ms). */
   loopDelayP99: number
   loopDelayMax: number
   /** Unexpected errors seen (first few messages). */
@@ -98,7 +98,7 @@ export interface Stopped {
   name: string
   /** Refreshes still in flight after the drain (must be 0). */
   inFlight: number
-  /** Event-loop delay since `mark-warm` (ms). */
+  /** Event-loop delay since `mark-warm`: how late a 10 ms timer fired (ms). */
   loopDelayP99: number
   loopDelayMax: number
   storage: Record<string, number>

@@ -3,7 +3,7 @@
 //   pnpm soak                              fuzz 3 min, faults 10 s each, soak 10 min (~17 min)
 //   pnpm soak --minutes 2                  a shorter soak
 //   pnpm soak --only soak,faults           some stages only (fuzz, faults, soak)
-//   pnpm soak --fuzz-minutes 1 --fault-seconds 5
+//   pnpm soak --fuzz-minutes 1 --fault-seconds 5 --restart-seconds 60
 //
 // It prints progress and writes reliability/results/<time>/summary.json and summary.md.
 import { spawn } from 'node:child_process'
@@ -24,6 +24,7 @@ interface Arguments {
   minutes: number
   fuzzMinutes: number
   faultSeconds: number
+  restartSeconds: number
   only: Set<string>
 }
 
@@ -32,6 +33,7 @@ function parseArguments(argv: string[]): Arguments {
     minutes: 10,
     fuzzMinutes: 3,
     faultSeconds: 10,
+    restartSeconds: 120,
     only: new Set(['fuzz', 'faults', 'soak']),
   }
   for (let i = 0; i < argv.length; i++) {
@@ -47,6 +49,7 @@ function parseArguments(argv: string[]): Arguments {
     if (flag === '--minutes') args.minutes = number()
     else if (flag === '--fuzz-minutes') args.fuzzMinutes = number()
     else if (flag === '--fault-seconds') args.faultSeconds = number()
+    else if (flag === '--restart-seconds') args.restartSeconds = number()
     else if (flag === '--only') {
       if (value === undefined) throw new Error('--only needs a list: fuzz,faults,soak')
       args.only = new Set(value.split(','))
@@ -71,8 +74,8 @@ interface FuzzResult {
   name: string
   runs: number
   seed: number
+  chunks: number
   failed: boolean
-  interrupted: boolean
   seconds: number
 }
 
@@ -134,7 +137,13 @@ async function main(): Promise<void> {
   log(`machine: ${machine}`)
   const summary: {
     machine: string
-    arguments: { minutes: number; fuzzMinutes: number; faultSeconds: number; only: string[] }
+    arguments: {
+      minutes: number
+      fuzzMinutes: number
+      faultSeconds: number
+      restartSeconds: number
+      only: string[]
+    }
     fuzz?: { exitCode: number; results: FuzzResult[] }
     faults?: FaultRunReport
     soak?: SoakReport
@@ -166,10 +175,11 @@ async function main(): Promise<void> {
     save()
   }
   if (args.only.has('soak')) {
-    log(`soak: ${args.minutes} min, 4 processes, Redis restarted every 2 min`)
+    log(`soak: ${args.minutes} min, 4 processes, Redis restarted every ${args.restartSeconds} s`)
     summary.soak = await runSoak({
       workerScript,
       minutes: args.minutes,
+      restartEverySeconds: args.restartSeconds,
       log: (line) => log(`soak: ${line}`),
     })
     save()

@@ -6,49 +6,62 @@ import fc from 'fast-check'
  *
  * - in `pnpm test`, `fastRuns` runs (a fixed, small number: the fast part's time budget);
  * - in the long command (`pnpm soak`, which sets `MEMOKIT_FUZZ_SECONDS`), as many runs as fit in
- *   that many seconds per property.
+ *   that many seconds: chunks of runs, each a complete `fc.check` with the next seed, until the
+ *   time is up (fast-check's own time limit would abandon an asynchronous run mid-way).
  *
- * A failure throws fast-check's report (seed, path, shrunk counterexample). The number of runs
- * and the seed go to the file named by `MEMOKIT_FUZZ_REPORT` when set (one JSON line each).
+ * `MEMOKIT_FUZZ_SEED` fixes the (first) seed. A failure throws fast-check's report (seed, path,
+ * shrunk counterexample). The runs and the seed go to the file named by `MEMOKIT_FUZZ_REPORT`
+ * when set (one JSON line per property).
  */
 export async function checkProperty<Ts extends [unknown, ...unknown[]]>(
   name: string,
   property: fc.IAsyncPropertyWithHooks<Ts> | fc.IPropertyWithHooks<Ts>,
   fastRuns: number,
-): Promise<fc.RunDetails<Ts>> {
+): Promise<void> {
   const seconds = Number(process.env.MEMOKIT_FUZZ_SECONDS ?? 0)
-  const seed =
+  const fixedSeed =
     process.env.MEMOKIT_FUZZ_SEED === undefined ? undefined : Number(process.env.MEMOKIT_FUZZ_SEED)
-  const parameters: fc.Parameters<Ts> =
-    seconds > 0
-      ? {
-          numRuns: Number.MAX_SAFE_INTEGER,
-          interruptAfterTimeLimit: seconds * 1000,
-          markInterruptAsFailure: false,
-          ...(seed === undefined ? {} : { seed }),
-        }
-      : { numRuns: fastRuns, ...(seed === undefined ? {} : { seed }) }
+  const seed = fixedSeed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0
   const started = Date.now()
-  const details = await fc.check(property as fc.IAsyncProperty<Ts>, parameters)
+  const deadline = started + seconds * 1000
+  let runs = 0
+  let chunks = 0
+  let size = seconds > 0 ? 20 : fastRuns
+  let failure: fc.RunDetails<Ts> | undefined
+  do {
+    const chunkStarted = Date.now()
+    const details = await fc.check(property as fc.IAsyncProperty<Ts>, {
+      numRuns: size,
+      seed: seed + chunks,
+    })
+    runs += details.numRuns
+    chunks++
+    if (details.failed) {
+      failure = details
+      break
+    }
+    // Next chunk: about a second's worth of runs.
+    const perRun = Math.max(0.01, (Date.now() - chunkStarted) / Math.max(1, details.numRuns))
+    size = Math.max(10, Math.min(20_000, Math.round(1000 / perRun)))
+  } while (seconds > 0 && Date.now() < deadline)
   const report = process.env.MEMOKIT_FUZZ_REPORT
   if (report !== undefined && report !== '')
     appendFileSync(
       report,
       JSON.stringify({
         name,
-        runs: details.numRuns,
-        seed: details.seed,
-        failed: details.failed,
-        interrupted: details.interrupted,
+        runs,
+        seed,
+        chunks,
+        failed: failure !== undefined,
         seconds: Math.round((Date.now() - started) / 100) / 10,
       }) + '\n',
     )
-  if (details.failed) {
-    const cause = details.errorInstance
+  if (failure !== undefined) {
+    const cause = failure.errorInstance
     throw new Error(
-      `${name}: ${fc.defaultReportMessage(details)}\n${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`,
+      `${name}: ${fc.defaultReportMessage(failure)}\n${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`,
       { cause },
     )
   }
-  return details
 }
