@@ -118,11 +118,11 @@ async function fuzz(
 
 function fuzzTable(results: FuzzResult[]): string {
   return [
-    '| property | runs | seconds | seed | result |',
-    '|---|---:|---:|---:|---|',
+    '| property | runs | seconds | first seed (chunks) | result |',
+    '|---|---:|---:|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.name} | ${r.runs} | ${r.seconds} | ${r.seed} | ${r.failed ? '**failed**' : 'passed'} |`,
+        `| ${r.name} | ${r.runs} | ${r.seconds} | ${r.seed} (${r.chunks}) | ${r.failed ? '**failed**' : 'passed'} |`,
     ),
   ].join('\n')
 }
