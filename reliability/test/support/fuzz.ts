@@ -9,8 +9,9 @@ import fc from 'fast-check'
  *   that many seconds: chunks of runs, each a complete `fc.check` with the next seed, until the
  *   time is up (fast-check's own time limit would abandon an asynchronous run mid-way).
  *
- * `MEMOKIT_FUZZ_SEED` fixes the (first) seed. A failure throws fast-check's report (seed, path,
- * shrunk counterexample). The runs and the seed go to the file named by `MEMOKIT_FUZZ_REPORT`
+ * `MEMOKIT_FUZZ_SEED` fixes the (first) seed and `MEMOKIT_FUZZ_RUNS` the number of runs of the
+ * fast mode: together they replay a failure (the seed of its report, more runs than the first
+ * number of its path). A failure throws fast-check's report (seed, path, shrunk counterexample). The runs and the seed go to the file named by `MEMOKIT_FUZZ_REPORT`
  * when set (one JSON line per property).
  */
 export async function checkProperty<Ts extends [unknown, ...unknown[]]>(
@@ -26,7 +27,7 @@ export async function checkProperty<Ts extends [unknown, ...unknown[]]>(
   const deadline = started + seconds * 1000
   let runs = 0
   let chunks = 0
-  let size = seconds > 0 ? 20 : fastRuns
+  let size = seconds > 0 ? 20 : Number(process.env.MEMOKIT_FUZZ_RUNS ?? fastRuns)
   let failure: fc.RunDetails<Ts> | undefined
   do {
     const chunkStarted = Date.now()
