@@ -77,6 +77,19 @@ if (hasTests('bench/test')) {
   })
 }
 
+if (hasTests('reliability/test')) {
+  // The reliability suite's fast part (docs/reliability.md); its global setup builds the
+  // package, whose worker and child processes run the built JavaScript.
+  projects.push({
+    ...common,
+    displayName: 'reliability',
+    rootDir: join(root, 'reliability'),
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: transform('tsconfig.test.json'),
+    globalSetup: join(root, 'reliability', 'test', 'global-setup.ts'),
+  })
+}
+
 // A global option: projects do not inherit it.
 const config: Config = { projects, testTimeout: 20_000 }
 export default config

@@ -612,7 +612,10 @@ export class MemoizedMethod implements MemoizedControl {
   }
 
   #scheduleRelease(cfg: ConfigurationSnapshot, key: CacheKey, checkRefreshing: boolean): void {
-    const release = nextTurn().then(async () => {
+    // In a microtask, not on the next turn of the event loop: a loop of awaited calls that
+    // never yields to the event loop (misses of a fast method) would otherwise grow the storage
+    // past its capacity without bound, every release waiting for a turn that never comes.
+    const release = Promise.resolve().then(async () => {
       const activity = activityOf(cfg.storage)
       if (checkRefreshing && activity.refreshing.has(key)) {
         activity.deferredReleases.add(key) // released only if that refresh fails

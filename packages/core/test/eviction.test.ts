@@ -230,3 +230,25 @@ describe('a key chosen for eviction while it is being refreshed (upstream leak, 
     expect(strategy.size).toBe(1)
   })
 })
+
+describe('the capacity bound in a loop that never yields to the event loop', () => {
+  it('keeps the storage within capacity through 2,000 awaited misses of a fast method', async () => {
+    // Found by the reliability suite (reliability/test/core/bounded-maps.test.ts): releases
+    // waited for the next turn of the event loop, so a loop of awaited misses that only ever
+    // awaits resolved promises grew the storage to 2,000 entries with a capacity of 100.
+    const storage = new LocalInMemoryCacheStorage()
+    const configuration = MutableCacheConfiguration.initializedWith(
+      DefaultInMemoryCacheConfiguration({ capacity: 100 }),
+    ).setStorage(storage)
+    const square = memoize(async (x: number) => x * x, { configuration })
+    let largest = 0
+    for (let i = 0; i < 2_000; i++) {
+      expect(await square(i)).toBe(i * i)
+      largest = Math.max(largest, storage.size)
+    }
+    expect(largest).toBeLessThanOrEqual(101) // the newest entry, before its victim is released
+    await settle()
+    expect(storage.size).toBe(100)
+    expect(cacheControl(square).stats().evictions).toBe(1_900)
+  })
+})

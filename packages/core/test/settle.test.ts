@@ -55,14 +55,21 @@ describe('settle()', () => {
   })
 
   it('waits for evictions started by a write', async () => {
-    const storage = new LocalInMemoryCacheStorage()
+    // A storage whose releases take a turn of the event loop to complete.
+    class SlowReleases extends LocalInMemoryCacheStorage {
+      override async release(key: string): Promise<void> {
+        await new Promise((resolve) => setImmediate(resolve))
+        return super.release(key)
+      }
+    }
+    const storage = new SlowReleases()
     const configuration = MutableCacheConfiguration.initializedWith(
       DefaultInMemoryCacheConfiguration({ clock: new FakeClock(), capacity: 1 }),
     ).setStorage(storage)
     const get = memoize(async (x: number) => x, { configuration })
     await get(1)
     await get(2)
-    expect(storage.size).toBe(2) // the release runs on the next turn
+    expect(storage.size).toBe(2) // the release is still under way
     await settle()
     expect(storage.size).toBe(1)
   })

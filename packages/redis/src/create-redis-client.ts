@@ -18,6 +18,11 @@ export function cappedRetryStrategy(cap = 200): (attempt: number) => number {
  *   instead of twenty (the default made a GET against a killed Redis reject after 73 s);
  * - `commandTimeout: 1000`: ioredis's own backstop for hung servers (without it a GET on a
  *   stopped server stays pending indefinitely; memokit enforces its own, shorter deadline);
+ * - `socketTimeout: 1000`: a connection that receives nothing for a second while commands wait
+ *   is destroyed and reconnected. Without it, a connection that died silently (its peer gone
+ *   without a FIN or RST: a half-open connection behind a firewall that drops packets) is kept
+ *   for as long as the operating system takes to notice, up to about 15 minutes, and the cache
+ *   stays off (every call computes) all that time;
  * - `connectTimeout: 2000`, `keepAlive: 10000`: notice dead peers sooner;
  * - `enableAutoPipelining: true`: concurrent commands issued in one tick share one write, which
  *   is most of the throughput of a busy cache.
@@ -29,6 +34,7 @@ export const recommendedRedisOptions: Readonly<RedisOptions> = Object.freeze({
   retryStrategy: cappedRetryStrategy(200),
   maxRetriesPerRequest: 1,
   commandTimeout: 1_000,
+  socketTimeout: 1_000,
   connectTimeout: 2_000,
   keepAlive: 10_000,
   enableAutoPipelining: true,
