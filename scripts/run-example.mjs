@@ -1,19 +1,27 @@
-// Runs one built example: `pnpm example <name>` (the names are the files in examples/src).
+// Runs one built example: `pnpm example <name>` (the files in examples/src and, compiled with
+// legacy experimentalDecorators, examples/legacy-src).
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const sources = [
+  ['src', 'dist'],
+  ['legacy-src', 'dist-legacy'],
+]
+const available = new Map()
+for (const [dir, out] of sources)
+  for (const file of readdirSync(join(root, 'examples', dir)))
+    if (file.endsWith('.ts') && !file.startsWith('_'))
+      available.set(file.slice(0, -3), join(root, 'examples', out, file.replace(/\.ts$/, '.js')))
+
 const name = process.argv[2]
-const available = readdirSync(join(root, 'examples', 'src'))
-  .filter((file) => file.endsWith('.ts') && !file.startsWith('_'))
-  .map((file) => file.slice(0, -3))
-if (!name || !available.includes(name)) {
-  console.error(`usage: pnpm example <name>\navailable: ${available.join(', ')}`)
+const script = name === undefined ? undefined : available.get(name)
+if (script === undefined) {
+  console.error(`usage: pnpm example <name>\navailable: ${[...available.keys()].sort().join(', ')}`)
   process.exit(2)
 }
-const script = join(root, 'examples', 'dist', `${name}.js`)
 if (!existsSync(script)) {
   console.error(`${script} is missing: run pnpm build`)
   process.exit(2)
