@@ -33,6 +33,7 @@ import {
   type MemoizeStats,
 } from './events.js'
 import type { MethodReference } from './method-reference.js'
+import { SettledValue } from './settled-value.js'
 import { InMemoryLocks, type UpdateClaim, type UpdateStatuses } from './update-statuses.js'
 
 /** Claim attempts (and follow attempts) before a refresh gives up waiting on other processes. */
@@ -185,7 +186,7 @@ export class MemoizedMethod implements MemoizedControl {
         if (now < entry.updateAfter) {
           this.#stats.hits++
           if (this.#events.active) this.#emit('hit', key)
-          return this.#deliver(cfg, entry.value)
+          return this.#deliver(cfg, entry)
         }
         if (now < entry.expiresAfter) return this.#serveStale(cfg, key, self, args, entry)
         this.#stats.misses++
@@ -269,13 +270,14 @@ export class MemoizedMethod implements MemoizedControl {
     this.#stats.staleHits++
     if (this.#events.active) this.#emit('stale', key)
     if (!this.#running.has(key)) this.#startRefresh(cfg, key, self, args, true)
-    return this.#deliver(cfg, entry.value)
+    return this.#deliver(cfg, entry)
   }
 
-  #deliver(cfg: ConfigurationSnapshot, value: unknown): Promise<unknown> {
-    if (cfg.passesValuesThrough === true) return Promise.resolve(value)
+  /** The value of an entry read synchronously, as the caller's promise. */
+  #deliver(cfg: ConfigurationSnapshot, entry: CacheEntry): Promise<unknown> {
+    if (cfg.passesValuesThrough === true) return SettledValue.of(entry)
     try {
-      return Promise.resolve(cfg.postprocessing.apply(value))
+      return Promise.resolve(cfg.postprocessing.apply(entry.value))
     } catch (error) {
       return Promise.reject(error)
     }
