@@ -52,6 +52,8 @@ export interface StoreOptions<K, V> {
   onError?: ((error: unknown) => void) | undefined
   /** Replaces the size estimate of key + value (the per-entry overhead is added to it). */
   sizeCalculation?: ((key: K, value: V) => number) | undefined
+  /** Bytes counted per entry beyond key and value. @default SIZE_MODEL.entryOverhead */
+  entryOverhead?: number | undefined
   /** Names the owner in warnings. */
   name: string
 }
@@ -78,6 +80,7 @@ export class LruTtlStore<K, V> {
   readonly #onDelete: OnDelete<K, V> | undefined
   readonly #onError: ((error: unknown) => void) | undefined
   readonly #sizeCalculation: ((key: K, value: V) => number) | undefined
+  readonly #entryOverhead: number
   readonly #name: string
   readonly #self = new WeakRef<LruTtlStore<K, V>>(this)
   #head: StoreNode<K, V> | undefined = undefined
@@ -100,6 +103,7 @@ export class LruTtlStore<K, V> {
     this.#onDelete = options.onDelete
     this.#onError = options.onError
     this.#sizeCalculation = options.sizeCalculation
+    this.#entryOverhead = options.entryOverhead ?? SIZE_MODEL.entryOverhead
     this.#name = options.name
   }
 
@@ -294,11 +298,11 @@ export class LruTtlStore<K, V> {
         throw new InvalidConfigurationError(
           `sizeCalculation must return a finite number of bytes >= 0; got ${String(size)}`,
         )
-      return SIZE_MODEL.entryOverhead + Math.ceil(size)
+      return this.#entryOverhead + Math.ceil(size)
     }
     const limit = this.#maxBytes
     const keyBytes = estimateByteSize(key, limit)
-    return SIZE_MODEL.entryOverhead + keyBytes + estimateByteSize(value, limit - keyBytes)
+    return this.#entryOverhead + keyBytes + estimateByteSize(value, limit - keyBytes)
   }
 
   /** Purges expired entries and evicts least recently used ones until `extra` more fits. */

@@ -10,6 +10,7 @@ import {
 import type { ByteSize } from './byte-size.js'
 import { callable } from './callable.js'
 import { LruTtlStore, type OnDelete } from './lru-ttl-store.js'
+import { SIZE_MODEL } from './size-estimate.js'
 import {
   changedMaxSizeBytes,
   initialMaxSizeBytes,
@@ -74,6 +75,7 @@ class MemoryCacheStorageImpl implements CacheStorage {
       purgeInterval: resolvePurgeInterval(options.purgeInterval),
       onDelete: optionalFunction('onDelete', options.onDelete),
       onError: optionalFunction('onError', options.onError),
+      entryOverhead: SIZE_MODEL.entryOverhead + SIZE_MODEL.keptPromise,
       name: 'MemoryCacheStorage',
     })
   }

@@ -1,6 +1,6 @@
 import { MemoizeError, cacheEntry, type CacheEntry, type CacheStorage } from '@memokit/core'
 import { FakeClock, describeCacheStorageContract } from '@memokit/core/testing'
-import { DataTooLargeError, MemoryCacheStorage } from '@memokit/memory'
+import { DataTooLargeError, FaasCacheMap, MemoryCacheStorage, SIZE_MODEL } from '@memokit/memory'
 import { recorder } from './support/maps'
 
 describeCacheStorageContract('MemoryCacheStorage', {
@@ -155,5 +155,18 @@ describe('MemoryCacheStorage', () => {
     expect(() => new MemoryCacheStorage({ maxSizeBytes: '128MB' })).toThrow(/maxSizeBytes/)
     expect(() => new MemoryCacheStorage({ defaultTtl: -1 })).toThrow(/defaultTtl/)
     expect(() => new MemoryCacheStorage(null as never)).toThrow(/options object/)
+  })
+})
+
+describe('MemoryCacheStorage byte accounting', () => {
+  it('counts, per entry, the resolved promise the engine keeps with an entry on its first hit', async () => {
+    const { storage, entry } = setup({ maxSizeBytes: '1M' })
+    const map = new FaasCacheMap<string, CacheEntry>({ maxSizeBytes: '1M', purgeInterval: false })
+    const stored = entry({ id: 1, name: 'one' })
+    await storage.offer('k', stored)
+    map.set('k', stored)
+    expect(storage.byteSize - map.byteSize).toBe(SIZE_MODEL.keptPromise)
+    expect(SIZE_MODEL.keptPromise).toBeGreaterThanOrEqual(86) // measured on Node 20
+    storage.close()
   })
 })
