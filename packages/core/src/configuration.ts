@@ -24,6 +24,12 @@ export interface CacheConfiguration {
   postprocessing(): Postprocessing
   /** The clock for freshness decisions and timeouts. @default systemClock */
   clock?(): Clock
+  /**
+   * After a background refresh of a key fails, stale calls of that key keep getting the old
+   * value without starting another refresh for this long, so a failing backend is not retried
+   * at the rate of calls. @default 0 (retry on the next stale call, as py-memoize does)
+   */
+  refreshBackoff?(): Milliseconds
 }
 
 /** The parts of a configuration as read for one call. */
@@ -36,6 +42,7 @@ export interface ConfigurationSnapshot {
   readonly evictionStrategy: EvictionStrategy
   readonly postprocessing: Postprocessing
   readonly clock: Clock
+  readonly refreshBackoff: Milliseconds
   /** True when `postprocessing` returns values unchanged, so the engine can skip calling it. */
   readonly passesValuesThrough?: boolean
 }
@@ -53,6 +60,8 @@ export interface MutableCacheConfigurationOptions {
   postprocessing?: Postprocessing
   /** @default systemClock */
   clock?: Clock
+  /** See {@link CacheConfiguration.refreshBackoff}. @default 0 */
+  refreshBackoff?: Milliseconds
 }
 
 /**
@@ -74,6 +83,7 @@ class MutableCacheConfigurationImpl implements CacheConfiguration {
   #entryBuilder!: CacheEntryBuilder
   #postprocessing: Postprocessing = new NoPostprocessing()
   #clock: Clock = systemClock
+  #refreshBackoff: Milliseconds = 0
   #snapshot: ConfigurationSnapshot | undefined
 
   constructor(options: MutableCacheConfigurationOptions) {
@@ -87,6 +97,7 @@ class MutableCacheConfigurationImpl implements CacheConfiguration {
     if (options.methodTimeout !== undefined) this.setMethodTimeout(options.methodTimeout)
     if (options.postprocessing !== undefined) this.setPostprocessing(options.postprocessing)
     if (options.clock !== undefined) this.setClock(options.clock)
+    if (options.refreshBackoff !== undefined) this.setRefreshBackoff(options.refreshBackoff)
   }
 
   /** A mutable copy of any configuration (py-memoize's `initialized_with`). */
@@ -101,6 +112,7 @@ class MutableCacheConfigurationImpl implements CacheConfiguration {
       entryBuilder: parts.entryBuilder,
       postprocessing: parts.postprocessing,
       clock: parts.clock,
+      refreshBackoff: parts.refreshBackoff,
     })
   }
 
@@ -127,6 +139,9 @@ class MutableCacheConfigurationImpl implements CacheConfiguration {
   }
   clock(): Clock {
     return this.#clock
+  }
+  refreshBackoff(): Milliseconds {
+    return this.#refreshBackoff
   }
 
   setConfigured(value: boolean): this {
@@ -180,6 +195,12 @@ class MutableCacheConfigurationImpl implements CacheConfiguration {
     return this.#set(() => (this.#clock = clock))
   }
 
+  /** Milliseconds without a new background refresh of a key after one failed; `0` for none. */
+  setRefreshBackoff(value: Milliseconds): this {
+    requireDuration('refreshBackoff', value, false)
+    return this.#set(() => (this.#refreshBackoff = value))
+  }
+
   /**
    * The current parts as one frozen object, rebuilt only after a setter ran: this is what a
    * call reads, so per-call snapshots cost nothing.
@@ -194,6 +215,7 @@ class MutableCacheConfigurationImpl implements CacheConfiguration {
       evictionStrategy: this.#evictionStrategy,
       postprocessing: this.#postprocessing,
       clock: this.#clock,
+      refreshBackoff: this.#refreshBackoff,
       passesValuesThrough: this.#postprocessing instanceof NoPostprocessing,
     }))
   }
@@ -218,6 +240,8 @@ export interface DefaultInMemoryCacheConfigurationOptions {
   expireAfter?: Milliseconds
   /** @default systemClock */
   clock?: Clock
+  /** See {@link CacheConfiguration.refreshBackoff}. @default 0 */
+  refreshBackoff?: Milliseconds
 }
 
 /**
@@ -243,6 +267,7 @@ class DefaultInMemoryCacheConfigurationImpl extends MutableCacheConfigurationImp
       }),
       postprocessing: new NoPostprocessing(),
       clock,
+      refreshBackoff: options.refreshBackoff,
     })
   }
 }
@@ -261,5 +286,6 @@ export function snapshotOf(configuration: CacheConfiguration): ConfigurationSnap
     evictionStrategy: configuration.evictionStrategy(),
     postprocessing: configuration.postprocessing(),
     clock: configuration.clock?.() ?? systemClock,
+    refreshBackoff: configuration.refreshBackoff?.() ?? 0,
   }
 }

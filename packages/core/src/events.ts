@@ -88,6 +88,8 @@ export interface MemoizeStats {
   readonly invalidations: number
   /** Faults absorbed (storage or update-status errors); see the 'error' event. */
   readonly errors: number
+  /** Stale calls that started no refresh: the last one failed less than `refreshBackoff` ago. */
+  readonly deferredRefreshes: number
 }
 
 /** @internal */
@@ -103,5 +105,6 @@ export function emptyStats(): { -readonly [K in keyof MemoizeStats]: number } {
     evictions: 0,
     invalidations: 0,
     errors: 0,
+    deferredRefreshes: 0,
   }
 }

@@ -36,6 +36,9 @@ import type { MethodReference } from './method-reference.js'
 import { SettledValue } from './settled-value.js'
 import { InMemoryLocks, type UpdateClaim, type UpdateStatuses } from './update-statuses.js'
 
+/** Keys remembered with a failed background refresh (for `refreshBackoff`); oldest go first. */
+const MAX_BACKOFF_KEYS = 10_000
+
 /** Claim attempts (and follow attempts) before a refresh gives up waiting on other processes. */
 const MAX_CLAIM_ATTEMPTS = 3
 
@@ -125,6 +128,8 @@ export class MemoizedMethod implements MemoizedControl {
   readonly #mutable: MutableCacheConfiguration | undefined
   readonly #statuses: UpdateStatuses
   readonly #running = new Map<CacheKey, Refresh>()
+  /** Keys whose last background refresh failed, with when the next one may start. */
+  readonly #backoff = new Map<CacheKey, number>()
   readonly #background = new Set<Promise<unknown>>()
   readonly #stats = emptyStats()
   readonly #events = new CacheEvents()
@@ -269,8 +274,22 @@ export class MemoizedMethod implements MemoizedControl {
   ): Promise<unknown> {
     this.#stats.staleHits++
     if (this.#events.active) this.#emit('stale', key)
-    if (!this.#running.has(key)) this.#startRefresh(cfg, key, self, args, true)
+    if (!this.#running.has(key) && !this.#backingOff(cfg, key))
+      this.#startRefresh(cfg, key, self, args, true)
     return this.#deliver(cfg, entry)
+  }
+
+  /** True while `key`'s last background refresh failed less than `refreshBackoff` ago. */
+  #backingOff(cfg: ConfigurationSnapshot, key: CacheKey): boolean {
+    if (this.#backoff.size === 0) return false
+    const retryAt = this.#backoff.get(key)
+    if (retryAt === undefined) return false
+    if (cfg.clock.now() < retryAt) {
+      this.#stats.deferredRefreshes++
+      return true
+    }
+    this.#backoff.delete(key)
+    return false
   }
 
   /** The value of an entry read synchronously, as the caller's promise. */
@@ -356,6 +375,13 @@ export class MemoizedMethod implements MemoizedControl {
     refresh.promise = run
     const finished = (succeeded: boolean): void => {
       if (this.#running.get(key) === refresh) this.#running.delete(key)
+      if (succeeded) this.#backoff.delete(key)
+      else if (background && !refresh.invalidated && cfg.refreshBackoff > 0) {
+        this.#backoff.delete(key) // re-inserted last: the map's order is the age order
+        if (this.#backoff.size >= MAX_BACKOFF_KEYS)
+          this.#backoff.delete(this.#backoff.keys().next().value as CacheKey)
+        this.#backoff.set(key, cfg.clock.now() + cfg.refreshBackoff)
+      }
       this.#refreshEnded(cfg, key, activity, succeeded)
     }
     run.then(
@@ -600,6 +626,7 @@ export class MemoizedMethod implements MemoizedControl {
       refresh.invalidated = true
       this.#running.delete(key)
     }
+    this.#backoff.delete(key)
     if (refresh?.claim !== undefined)
       this.#ended(key, refresh.claim, (statuses, c) =>
         statuses.markUpdateAborted(key, new RefreshSupersededError(), c),

@@ -79,6 +79,7 @@ describe('stats and events of one memoized function', () => {
       evictions: 0,
       invalidations: 0,
       errors: 0,
+      deferredRefreshes: 0,
     })
   })
 

@@ -24,6 +24,11 @@ export interface MemoryCacheConfigurationOptions extends MemoryCacheStorageOptio
   keyExtractor?: KeyExtractor
   /** @default NoPostprocessing */
   postprocessing?: Postprocessing
+  /**
+   * After a background refresh of a key fails, stale calls keep the old value without a new
+   * refresh for this long. @default 0
+   */
+  refreshBackoff?: Milliseconds
 }
 
 /**
@@ -58,6 +63,7 @@ class MemoryCacheConfigurationImpl extends MutableCacheConfiguration {
       }),
       postprocessing: options.postprocessing ?? new NoPostprocessing(),
       clock,
+      refreshBackoff: options.refreshBackoff,
     })
     this.memoryStorage = storage
   }

@@ -29,6 +29,11 @@ export interface RedisCacheConfigurationOptions extends Partial<RedisCacheStorag
   keys?: EncodedMethodNameAndArgsKeyExtractorOptions
   /** @default systemClock */
   clock?: Clock
+  /**
+   * After a background refresh of a key fails, stale calls keep the old value without a new
+   * refresh for this long. @default 0
+   */
+  refreshBackoff?: Milliseconds
 }
 
 /**
@@ -57,6 +62,7 @@ class RedisCacheConfigurationImpl extends MutableCacheConfiguration {
         clock,
       }),
       clock,
+      refreshBackoff: options.refreshBackoff,
     })
   }
 }
