@@ -39,18 +39,19 @@ export interface CascadeHarnessOptions {
   cascade?: Omit<LambdaCascadeOptions, 'lambdaClient' | 'redis' | 'clock'>
 }
 
+/** `redis`: a redis-server URL, or a function that opens a client (e.g. a Redis Cluster one). */
 export async function startCascadeHarness(
-  redisUrl: string,
+  redis: string | (() => RedisClient),
   options: CascadeHarnessOptions,
 ): Promise<CascadeHarness> {
   const server = LocalLambdaServer(options.clock === undefined ? {} : { clock: options.clock })
   await server.start()
   const lambdaClient = server.createClient()
-  const redis = createRedisClient(redisUrl)
+  const client = typeof redis === 'string' ? createRedisClient(redis) : redis()
   const namespace = `cascade-test-${randomBytes(4).toString('hex')}`
   const cascade = LambdaCascade({
     lambdaClient,
-    redis,
+    redis: client,
     namespace,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...options.cascade,
@@ -77,7 +78,7 @@ export async function startCascadeHarness(
   return {
     server,
     lambdaClient,
-    redis,
+    redis: client,
     cascade,
     namespace,
     runs,
@@ -100,7 +101,7 @@ export async function startCascadeHarness(
     async close() {
       lambdaClient.destroy()
       await server.close()
-      redis.disconnect()
+      client.disconnect()
     },
   }
 }
