@@ -31,6 +31,10 @@ class RedisCircuitBreakerImpl {
   #failures = 0
   #openUntil = 0
   #opened = 0
+  /** Breakers of the masters of a Redis Cluster, by node (see {@link forNode}). */
+  readonly #nodes = new Map<string, RedisCircuitBreakerImpl>()
+  /** The breaker this one is a node breaker of. */
+  #parent: RedisCircuitBreakerImpl | undefined
 
   constructor(options: RedisCircuitBreakerOptions = {}) {
     const { failureThreshold = 3, cooldown = 500 } = options
@@ -50,9 +54,28 @@ class RedisCircuitBreakerImpl {
     return this.#state
   }
 
-  /** How many times the breaker has opened. */
+  /** How many times the breaker has opened (with its node breakers, on a Redis Cluster). */
   get openings(): number {
     return this.#opened
+  }
+
+  /**
+   * The breaker of one master of a Redis Cluster (`host:port`), with this one's settings. A
+   * cluster whose master died keeps serving the other masters' slots: faults on one node must
+   * not stop the operations on the others, so memokit keeps one breaker per node. Their
+   * openings count in this breaker's `openings`.
+   */
+  forNode(node: string): RedisCircuitBreaker {
+    let breaker = this.#nodes.get(node)
+    if (breaker === undefined) {
+      breaker = new RedisCircuitBreakerImpl({
+        failureThreshold: this.failureThreshold,
+        cooldown: this.cooldown,
+      })
+      breaker.#parent = this
+      this.#nodes.set(node, breaker)
+    }
+    return breaker
   }
 
   /**
@@ -84,15 +107,17 @@ class RedisCircuitBreakerImpl {
       this.#state = 'open'
       this.#openUntil = now + this.cooldown
       this.#opened++
+      if (this.#parent !== undefined) this.#parent.#opened++
       return true
     }
     return false
   }
 
-  /** Closes the breaker and forgets past faults. */
+  /** Closes the breaker (and its node breakers) and forgets past faults. */
   reset(): void {
     this.#state = 'closed'
     this.#failures = 0
+    for (const breaker of this.#nodes.values()) breaker.reset()
   }
 }
 export const RedisCircuitBreaker = callable(RedisCircuitBreakerImpl)

@@ -193,12 +193,14 @@ class RedisCacheStorageImpl implements CacheStorage {
       this.#stats.oversize++
       if (this.#events.active)
         this.#events.emit({ type: 'oversize', operation: 'offer', key, bytes: value.length })
-      await this.#guard.run('offer', key, () => this.client.del(name)).catch(() => {})
+      await this.#guard.runOn(name, 'offer', key, () => this.client.del(name)).catch(() => {})
       return
     }
     const expiresAt = Math.ceil(entry.expiresAfter)
     try {
-      await this.#guard.run('offer', key, () => this.client.set(name, value, 'PXAT', expiresAt))
+      await this.#guard.runOn(name, 'offer', key, () =>
+        this.client.set(name, value, 'PXAT', expiresAt),
+      )
       this.#stats.writes++
     } catch {
       // Fail open: the caller has its value; the fault is counted and reported.
@@ -212,7 +214,7 @@ class RedisCacheStorageImpl implements CacheStorage {
   async release(key: CacheKey): Promise<void> {
     this.#reading.delete(key)
     const name = this.#names.entry(key)
-    await this.#guard.run('release', key, () => this.client.del(name))
+    await this.#guard.runOn(name, 'release', key, () => this.client.del(name))
     this.#stats.releases++
   }
 
@@ -285,7 +287,7 @@ class RedisCacheStorageImpl implements CacheStorage {
 
   async #fetchOne(key: CacheKey, name: string): Promise<Fetched> {
     try {
-      return await this.#guard.run('get', key, () =>
+      return await this.#guard.runOn(name, 'get', key, () =>
         this.client.getrangeBuffer(name, 0, this.maxValueBytes),
       )
     } catch (error) {

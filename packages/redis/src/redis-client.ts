@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis'
 import { InvalidConfigurationError, type CacheKey, type Milliseconds } from '@memokit/core'
 import { circuitBreakerOf, RedisCircuitBreaker } from './circuit-breaker.js'
+import { clusterSlot } from './cluster-slot.js'
 import {
   RedisCommandError,
   RedisTimeoutError,
@@ -118,10 +119,40 @@ export class RedisGuard {
     send: () => Promise<T>,
     timeout: Milliseconds = this.operationTimeout,
   ): Promise<T> {
+    return this.#run(operation, key, send, timeout, this.breaker)
+  }
+
+  /**
+   * {@link run} for an operation on one Redis key. On a Redis Cluster it runs under the breaker
+   * of the master serving the key's slot: a dead master then fails fast for its own keys only,
+   * while the other masters keep serving theirs.
+   */
+  runOn<T>(
+    redisKey: string,
+    operation: string,
+    key: CacheKey | undefined,
+    send: () => Promise<T>,
+  ): Promise<T> {
+    return this.#run(operation, key, send, this.operationTimeout, this.#breakerFor(redisKey))
+  }
+
+  #breakerFor(redisKey: string): RedisCircuitBreaker | undefined {
+    const breaker = this.breaker
+    if (breaker === undefined || !isCluster(this.client)) return breaker
+    const node = this.client.slots[clusterSlot(redisKey)]?.[0]
+    return node === undefined ? breaker : breaker.forNode(node)
+  }
+
+  #run<T>(
+    operation: string,
+    key: CacheKey | undefined,
+    send: () => Promise<T>,
+    timeout: Milliseconds,
+    breaker: RedisCircuitBreaker | undefined,
+  ): Promise<T> {
     const status = this.client.status
     if (DISCONNECTED.has(status))
       return this.#unavailable(operation, key, `the client is ${status}`)
-    const breaker = this.breaker
     if (breaker !== undefined && !breaker.allow())
       return this.#unavailable(operation, key, 'the circuit breaker is open after repeated faults')
     return new Promise<T>((resolve, reject) => {
@@ -129,7 +160,9 @@ export class RedisGuard {
       const timer = setTimeout(() => {
         if (settled) return
         settled = true
-        reject(this.#fault(operation, key, new RedisTimeoutError(operation, timeout), true))
+        reject(
+          this.#fault(operation, key, new RedisTimeoutError(operation, timeout), true, breaker),
+        )
       }, timeout)
       // The pending command's socket keeps the process alive; this deadline alone must not.
       timer.unref()
@@ -137,7 +170,7 @@ export class RedisGuard {
         if (settled) return
         settled = true
         clearTimeout(timer)
-        reject(this.#classify(operation, key, error))
+        reject(this.#classify(operation, key, error, breaker))
       }
       let pending: Promise<T>
       try {
@@ -164,22 +197,27 @@ export class RedisGuard {
     return Promise.reject(error)
   }
 
-  #classify(operation: string, key: CacheKey | undefined, error: unknown): RedisFaultError {
+  #classify(
+    operation: string,
+    key: CacheKey | undefined,
+    error: unknown,
+    breaker: RedisCircuitBreaker | undefined,
+  ): RedisFaultError {
     const reply = (error as { name?: unknown } | null)?.name === 'ReplyError'
     const message = error instanceof Error ? error.message : String(error)
     if (reply && message.startsWith('WRONGTYPE')) {
       // Data, not a fault: the caller reports it (a key of another type is corrupt data).
-      this.breaker?.success()
+      breaker?.success()
       return new RedisCommandError(operation, message, { cause: error })
     }
     const unhealthy = !reply || UNHEALTHY_REPLY.test(message)
-    if (!unhealthy && this.breaker?.success())
-      this.#events.emit({ type: 'breaker-closed', operation })
+    if (!unhealthy && breaker?.success()) this.#events.emit({ type: 'breaker-closed', operation })
     return this.#fault(
       operation,
       key,
       new RedisCommandError(operation, message, { cause: error }),
       unhealthy,
+      breaker,
     )
   }
 
@@ -188,11 +226,12 @@ export class RedisGuard {
     key: CacheKey | undefined,
     error: RedisFaultError,
     unhealthy: boolean,
+    breaker: RedisCircuitBreaker | undefined,
   ): RedisFaultError {
     this.counters.faults++
     if (error instanceof RedisTimeoutError) this.counters.timeouts++
     if (this.#events.active) this.#events.emit({ type: 'fault', operation, key, error })
-    if (unhealthy && this.breaker?.failure())
+    if (unhealthy && breaker?.failure())
       this.#events.emit({ type: 'breaker-open', operation, error })
     return error
   }

@@ -234,7 +234,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
   /** True when an update of `key` holds its lock. Rejects with a `RedisFaultError` on faults. */
   async isBeingUpdated(key: CacheKey): Promise<boolean> {
     const lock = this.#names.lock(key)
-    const held = await this.#guard.run('isBeingUpdated', key, () => this.client.get(lock))
+    const held = await this.#guard.runOn(lock, 'isBeingUpdated', key, () => this.client.get(lock))
     return held !== null && !held.startsWith('done:')
   }
 
@@ -266,7 +266,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
     const sentAt = Date.now()
     let reply: string
     try {
-      reply = await this.#guard.run('claim', key, () =>
+      reply = await this.#guard.runOn(lock, 'claim', key, () =>
         this.#commands.memokitClaimLock(lock, token, this.lockLease, seen?.marker ?? ''),
       )
     } catch (error) {
@@ -335,7 +335,9 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
     if (claim.ended) return false // lost (renewal refused), or already ended
     if (Date.now() - claim.leasedAt < this.lockLease / 2) return true
     const lock = this.#names.lock(key)
-    return (await this.#guard.run('holds', key, () => this.client.get(lock))) === claim.token
+    return (
+      (await this.#guard.runOn(lock, 'holds', key, () => this.client.get(lock))) === claim.token
+    )
   }
 
   /**
@@ -403,7 +405,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
       const lock = this.#names.lock(claim.key)
       const sentAt = Date.now()
       this.#guard
-        .run('renew', claim.key, () =>
+        .runOn(lock, 'renew', claim.key, () =>
           this.#commands.memokitRenewLock(lock, claim.token, this.lockLease),
         )
         .then(
@@ -460,7 +462,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
     markerLifetime: Milliseconds,
   ): Promise<void> {
     const lock = this.#names.lock(claim.key)
-    const release = this.#guard.run('release', claim.key, () =>
+    const release = this.#guard.runOn(lock, 'release', claim.key, () =>
       this.#commands.memokitReleaseLock(lock, claim.token, channel, notice, markerLifetime),
     )
     const done: Promise<unknown> = release.then(
@@ -527,7 +529,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
   async #checkLock(wait: Wait): Promise<void> {
     if (wait.settled) return
     const lock = this.#names.lock(wait.key)
-    const held = await this.#guard.run('await', wait.key, () => this.client.get(lock))
+    const held = await this.#guard.runOn(lock, 'await', wait.key, () => this.client.get(lock))
     if (wait.settled) return
     if (held === null || held.startsWith('done:')) {
       // The update ended. Its notice, published together with the release, may still be on

@@ -2,6 +2,7 @@
 // contract suite also runs on the cluster (storage-contract.test.ts).
 import { memoize } from '@memokit/core'
 import type { Cluster } from 'ioredis'
+import { clusterSlot } from '../src/cluster-slot'
 import {
   RedisCacheConfiguration,
   RedisCacheStorage,
@@ -47,6 +48,24 @@ describe('on a 3-master Redis Cluster', () => {
     expect(perNode.reduce((a, b) => a + b, 0)).toBe(60)
     expect(perNode.every((n) => n > 0)).toBe(true)
     for (const key of keys) expect((await storage.get(key))?.value).toBe(key)
+  })
+
+  it('knows which slot a key hashes to, as the cluster does (hash tags, UTF-8, edge cases)', async () => {
+    const redis = await cluster()
+    const keys = [
+      '',
+      'a',
+      'memokit:e:Users.byId[1]',
+      '{user1000}.following',
+      'foo{}{bar}',
+      'foo{{bar}}zap',
+      'foo{bar}{zap}',
+      '{',
+      '}{',
+      'émoji 🎉 ключ',
+      'x'.repeat(1000),
+    ]
+    for (const key of keys) expect(clusterSlot(key)).toBe(await redis.cluster('KEYSLOT', key))
   })
 
   it('refuses a namespace with braces', () => {

@@ -303,6 +303,22 @@ describe('the circuit breaker', () => {
     expect(breaker.openings).toBe(2)
   })
 
+  it('keeps one breaker per Redis Cluster node, with its settings, counted in its openings', () => {
+    const breaker = new RedisCircuitBreaker({ failureThreshold: 2, cooldown: 100 })
+    const dead = breaker.forNode('127.0.0.1:7001')
+    const live = breaker.forNode('127.0.0.1:7002')
+    expect(breaker.forNode('127.0.0.1:7001')).toBe(dead)
+    expect([dead.failureThreshold, dead.cooldown]).toEqual([2, 100])
+    dead.failure(0)
+    expect(dead.failure(0)).toBe(true)
+    expect(dead.allow(50)).toBe(false)
+    expect(live.allow(50)).toBe(true) // the other node is unaffected
+    expect(breaker.state).toBe('closed')
+    expect(breaker.openings).toBe(1)
+    breaker.reset()
+    expect(dead.state).toBe('closed')
+  })
+
   it('rejects bad options with a clear error', () => {
     expect(() => new RedisCircuitBreaker({ failureThreshold: 0 })).toThrow(/failureThreshold/)
     expect(() => new RedisCircuitBreaker({ cooldown: -1 })).toThrow(/cooldown/)
