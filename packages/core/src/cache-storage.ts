@@ -9,8 +9,11 @@ import { callable } from './callable.js'
 export interface CacheStorage {
   /** Resolves to the stored entry, or `undefined` when there is none. */
   get(key: CacheKey): Promise<CacheEntry | undefined>
-  /** Offers an entry for storage. A storage holding more relevant data may decline it. */
-  offer(key: CacheKey, entry: CacheEntry): Promise<void>
+  /**
+   * Offers an entry for storage. A storage holding more relevant data may decline it. `fence`
+   * is what {@link fence} returned when the refresh that computed the entry started.
+   */
+  offer(key: CacheKey, entry: CacheEntry, fence?: unknown): Promise<void>
   /** This client no longer needs the entry. Releasing a missing key is not an error. */
   release(key: CacheKey): Promise<void>
   /**
@@ -19,6 +22,14 @@ export interface CacheStorage {
    * in front of a remote one); the engine then calls `get`.
    */
   getSync?(key: CacheKey): CacheEntry | undefined
+  /**
+   * Optional, for storages shared by several processes: a token for the key's invalidation
+   * state. The engine takes it before a refresh runs the method and passes it to `offer`, which
+   * then declines the entry if the key was released since, by any process: a refresh that
+   * started before an invalidation never brings back what the invalidation removed. (Within
+   * one process the engine already knows.) A rejection is a fault: the write is unfenced then.
+   */
+  fence?(key: CacheKey): unknown
 }
 
 /** A `Map` in this process: the default storage. Offers always succeed; entries are shared by reference. */

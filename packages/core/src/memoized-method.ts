@@ -467,6 +467,8 @@ export class MemoizedMethod implements MemoizedControl {
       claim = UNCLAIMED
     }
     refresh.claim = claim
+    // Taken before the method runs: an invalidation by any process from now on wins.
+    const fence = cfg.storage.fence === undefined ? undefined : await this.#fence(cfg, key)
     const started = cfg.clock.now()
     let entry: CacheEntry
     try {
@@ -491,7 +493,8 @@ export class MemoizedMethod implements MemoizedControl {
     // Checked right before the write: an invalidation issued earlier wins over this result.
     if (!refresh.invalidated && !skip) {
       try {
-        refresh.offering = cfg.storage.offer(key, entry)
+        refresh.offering =
+          fence === undefined ? cfg.storage.offer(key, entry) : cfg.storage.offer(key, entry, fence)
         await refresh.offering
       } catch (error) {
         // The value is still good: hand it out uncached (fail open).
@@ -538,6 +541,17 @@ export class MemoizedMethod implements MemoizedControl {
     } catch (error) {
       this.#fault('updateStatuses', key, error)
       return false
+    }
+  }
+
+  /** The storage's fence for `key`; a storage that cannot tell leaves the write unfenced. */
+  async #fence(cfg: ConfigurationSnapshot, key: CacheKey): Promise<unknown> {
+    try {
+      const fence = cfg.storage.fence!(key)
+      return isThenable(fence) ? await fence : fence
+    } catch (error) {
+      this.#fault('storage.fence', key, error)
+      return undefined
     }
   }
 

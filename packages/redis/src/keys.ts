@@ -40,8 +40,14 @@ export function escapeKey(key: CacheKey): string {
   )
 }
 
+/** `{<escaped key>}`; the empty key gets `{%}` (an empty tag would not count as one). */
+function hashTag(key: CacheKey): string {
+  return key === '' ? '{%}' : `{${escapeKey(key)}}`
+}
+
 /**
- * The Redis names one namespace uses. Every name is `<namespace>:<kind>:<escaped key>`, so
+ * The Redis names one namespace uses. Every name is `<namespace>:<kind>:<escaped key>` (the
+ * entry and tombstone names put the escaped key in braces), so
  * several applications share a Redis by choosing different namespaces, and an ACL can grant
  * `~<namespace>:*` and `&<namespace>:*`.
  *
@@ -50,19 +56,30 @@ export function escapeKey(key: CacheKey): string {
 export class RedisNames {
   readonly namespace: string
   readonly #entry: string
+  readonly #tombstone: string
   readonly #lock: string
   readonly #notice: string
 
   constructor(namespace: string) {
     this.namespace = namespace
     this.#entry = `${namespace}:e:`
+    this.#tombstone = `${namespace}:t:`
     this.#lock = `${namespace}:l:`
     this.#notice = `${namespace}:u:`
   }
 
-  /** Where an entry is stored. */
+  /**
+   * Where an entry is stored: `<namespace>:e:{<escaped key>}`. The braces are a Redis Cluster
+   * hash tag: the entry and its {@link tombstone} share a slot, so one script can touch both,
+   * while different keys still spread over every slot.
+   */
   entry(key: CacheKey): string {
-    return this.#entry + escapeKey(key)
+    return this.#entry + hashTag(key)
+  }
+
+  /** The marker a release leaves for a while (`<namespace>:t:{<escaped key>}`): see `fence`. */
+  tombstone(key: CacheKey): string {
+    return this.#tombstone + hashTag(key)
   }
 
   /** The dog-pile lock of a key. */

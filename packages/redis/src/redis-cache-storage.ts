@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import {
   InvalidConfigurationError,
   SuperJsonSerDe,
@@ -43,7 +44,7 @@ export interface RedisCacheStorageOptions {
   /** A connected ioredis `Redis` or `Cluster`. The storage never closes it: its creator does. */
   client: RedisClient
   /**
-   * Prefix of every key (`<namespace>:e:<key>`). Give each application (and each configuration
+   * Prefix of every key (`<namespace>:e:{<key>}`). Give each application (and each configuration
    * whose keys could collide) its own. No braces: see the Redis Cluster notes. @default 'memokit'
    */
   namespace?: string
@@ -73,6 +74,12 @@ export interface RedisCacheStorageOptions {
    * by itself if the script is refused (an ACL without EVAL). @default true
    */
   batchReads?: boolean
+  /**
+   * How long a release leaves its tombstone (`<namespace>:t:{<key>}`): a refresh that started
+   * before the release, in any process, and ends within this time is not stored (see
+   * `fence`). Keep it above the method timeout. @default 10 minutes
+   */
+  invalidationWindow?: Milliseconds
 }
 
 /** Counters of a {@link RedisCacheStorage} since it was created. */
@@ -85,6 +92,8 @@ export interface RedisCacheStorageStats {
   readonly writes: number
   /** Keys deleted by `release`. */
   readonly releases: number
+  /** Writes declined because the key was released after the refresh started (see `fence`). */
+  readonly fenced: number
   /** Values refused as unreadable: garbage, another key's envelope, wrong type, bad payload. */
   readonly corrupt: number
   /** Values over `maxValueBytes`, refused on write or not transferred on read. */
@@ -99,7 +108,7 @@ export interface RedisCacheStorageStats {
 
 /**
  * A `CacheStorage` in Redis or Redis Cluster, shared by every process that uses the same
- * namespace: one Redis string per entry, under `<namespace>:e:<key>`, expiring at the entry's
+ * namespace: one Redis string per entry, under `<namespace>:e:{<key>}`, expiring at the entry's
  * `expiresAfter` (`SET … PXAT`), in a versioned envelope that repeats the key.
  *
  * Redis is treated as untrusted and fallible:
@@ -119,6 +128,7 @@ class RedisCacheStorageImpl implements CacheStorage {
   readonly serde: SerDe
   readonly operationTimeout: Milliseconds
   readonly maxValueBytes: number
+  readonly invalidationWindow: Milliseconds
   readonly #names: RedisNames
   readonly #guard: RedisGuard
   readonly #events: RedisEvents
@@ -127,8 +137,18 @@ class RedisCacheStorageImpl implements CacheStorage {
   /** Reads waiting for this tick's batch. */
   #queue: QueuedRead[] = []
   #batching: boolean
+  /** Releases leave tombstones and writes can be fenced: false once an ACL refuses scripts. */
+  #scripted = true
   readonly #commands: RedisClient & ScriptCommands
-  readonly #stats = { hits: 0, misses: 0, writes: 0, releases: 0, corrupt: 0, oversize: 0 }
+  readonly #stats = {
+    hits: 0,
+    misses: 0,
+    writes: 0,
+    releases: 0,
+    fenced: 0,
+    corrupt: 0,
+    oversize: 0,
+  }
 
   constructor(options: RedisCacheStorageOptions) {
     if (options === null || typeof options !== 'object')
@@ -148,6 +168,11 @@ class RedisCacheStorageImpl implements CacheStorage {
         `maxValueBytes must be an integer from 64 to ${REDIS_MAX_BULK}, got ${String(maxValueBytes)}`,
       )
     this.maxValueBytes = maxValueBytes
+    this.invalidationWindow = requireTimeout(
+      'invalidationWindow',
+      options.invalidationWindow,
+      10 * 60_000,
+    )
     this.#names = new RedisNames(this.namespace)
     this.#events = new RedisEvents('storage', options.onEvent)
     this.#guard = new RedisGuard(
@@ -157,7 +182,7 @@ class RedisCacheStorageImpl implements CacheStorage {
       this.#events,
     )
     this.#batching = options.batchReads !== false && !isCluster(this.client)
-    this.#commands = this.#batching ? withScripts(this.client) : (this.client as never)
+    this.#commands = withScripts(this.client)
   }
 
   /** The Redis key an entry is stored under (for tools and tests). */
@@ -179,7 +204,7 @@ class RedisCacheStorageImpl implements CacheStorage {
    * `maxValueBytes`, one the SerDe cannot encode, or a Redis fault drops the write (and an
    * oversize value deletes the older entry, which would otherwise be served in its place).
    */
-  async offer(key: CacheKey, entry: CacheEntry): Promise<void> {
+  async offer(key: CacheKey, entry: CacheEntry, fence?: unknown): Promise<void> {
     this.#reading.delete(key) // reads started after this write must not share older ones
     const name = this.#names.entry(key)
     let value: Buffer
@@ -198,13 +223,41 @@ class RedisCacheStorageImpl implements CacheStorage {
     }
     const expiresAt = Math.ceil(entry.expiresAfter)
     try {
-      await this.#guard.runOn(name, 'offer', key, () =>
-        this.client.set(name, value, 'PXAT', expiresAt),
-      )
+      if (typeof fence === 'string' && this.#scripted) {
+        const tombstone = this.#names.tombstone(key)
+        const written = await this.#scripts(
+          name,
+          'offer',
+          key,
+          () => this.#commands.memokitOfferFenced(name, tombstone, fence, value, expiresAt),
+          () => this.client.set(name, value, 'PXAT', expiresAt),
+        )
+        if (written === 0) {
+          this.#stats.fenced++
+          return
+        }
+      } else
+        await this.#guard.runOn(name, 'offer', key, () =>
+          this.client.set(name, value, 'PXAT', expiresAt),
+        )
       this.#stats.writes++
     } catch {
       // Fail open: the caller has its value; the fault is counted and reported.
     }
+  }
+
+  /**
+   * The key's invalidation state: the id of the tombstone its last release left ('' for none).
+   * The engine takes it before a refresh runs the method; `offer` then declines the entry if a
+   * release (in any process) replaced the tombstone meanwhile. Rejects with a
+   * {@link RedisFaultError} when Redis cannot tell (the write is then unfenced).
+   */
+  async fence(key: CacheKey): Promise<string | undefined> {
+    if (!this.#scripted) return undefined
+    const tombstone = this.#names.tombstone(key)
+    return (
+      (await this.#guard.runOn(tombstone, 'fence', key, () => this.client.get(tombstone))) ?? ''
+    )
   }
 
   /**
@@ -214,8 +267,37 @@ class RedisCacheStorageImpl implements CacheStorage {
   async release(key: CacheKey): Promise<void> {
     this.#reading.delete(key)
     const name = this.#names.entry(key)
-    await this.#guard.runOn(name, 'release', key, () => this.client.del(name))
+    if (this.#scripted) {
+      const tombstone = this.#names.tombstone(key)
+      const id = randomBytes(12).toString('base64url')
+      await this.#scripts(
+        name,
+        'release',
+        key,
+        () => this.#commands.memokitRelease(name, tombstone, id, this.invalidationWindow),
+        () => this.client.del(name),
+      )
+    } else await this.#guard.runOn(name, 'release', key, () => this.client.del(name))
     this.#stats.releases++
+  }
+
+  /** Runs a script; if an ACL refuses scripts, runs `plain` instead, and from then on only it. */
+  async #scripts<T>(
+    name: string,
+    operation: string,
+    key: CacheKey,
+    script: () => Promise<T>,
+    plain: () => Promise<unknown>,
+  ): Promise<T | undefined> {
+    try {
+      return await this.#guard.runOn(name, operation, key, script)
+    } catch (error) {
+      if (!(error instanceof RedisFaultError && /NOPERM|unknown command/i.test(error.message)))
+        throw error
+      this.#scripted = false
+      await this.#guard.runOn(name, operation, key, plain)
+      return undefined
+    }
   }
 
   /** Counters since creation. */

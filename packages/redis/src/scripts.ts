@@ -1,13 +1,31 @@
 import type { RedisClient } from './redis-client.js'
 
 /**
- * The Lua scripts memokit runs. Each lock script touches exactly one key, so they are Redis
- * Cluster safe; the batched read touches several and is only used on a standalone Redis. They
+ * The Lua scripts memokit runs. Each lock script touches exactly one key; the release and the
+ * fenced write touch an entry and its tombstone, which share a hash tag: all are Redis Cluster
+ * safe. The batched read touches several keys and is only used on a standalone Redis. They
  * are registered with ioredis `defineCommand` (EVALSHA with an EVAL fallback) once per client.
  *
  * @internal
  */
 const SCRIPTS = {
+  /**
+   * KEYS[1] entry, KEYS[2] tombstone; ARGV[1] a new tombstone id, ARGV[2] its lifetime in ms →
+   * deletes the entry and leaves the tombstone (what `fence` reads). Returns the DEL count.
+   */
+  memokitRelease: `
+local deleted = redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return deleted`,
+  /**
+   * KEYS[1] entry, KEYS[2] tombstone; ARGV[1] the fence (the tombstone id when the refresh
+   * started, '' for none), ARGV[2] the value, ARGV[3] its expiry (PXAT) → 1 when written, 0
+   * when the key was released since (nothing written).
+   */
+  memokitOfferFenced: `
+if (redis.call('GET', KEYS[2]) or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3])
+return 1`,
   /**
    * KEYS: entries; ARGV[1] the size cap → for each key, its first cap + 1 bytes (GETRANGE: a
    * huge value is never transferred whole), 0 when missing, -1 when it holds another type.
@@ -59,8 +77,19 @@ end
 return 0`,
 } as const
 
+/** Scripts that touch two keys (an entry and its tombstone); the others touch one. */
+const KEY_COUNTS: Record<string, number> = { memokitRelease: 2, memokitOfferFenced: 2 }
+
 /** The custom commands, as typed methods. */
 export interface ScriptCommands {
+  memokitRelease(entry: string, tombstone: string, id: string, lifetime: number): Promise<number>
+  memokitOfferFenced(
+    entry: string,
+    tombstone: string,
+    fence: string,
+    value: Buffer,
+    expiresAt: number,
+  ): Promise<number>
   memokitGetManyBuffer(
     count: number,
     ...namesAndCap: (string | number)[]
@@ -82,7 +111,10 @@ export function withScripts(client: RedisClient): RedisClient & ScriptCommands {
   for (const [name, lua] of Object.entries(SCRIPTS)) {
     if (typeof commands[name as keyof ScriptCommands] !== 'function')
       // The batched read takes its key count as first argument.
-      client.defineCommand(name, name === 'memokitGetMany' ? { lua } : { numberOfKeys: 1, lua })
+      client.defineCommand(
+        name,
+        name === 'memokitGetMany' ? { lua } : { numberOfKeys: KEY_COUNTS[name] ?? 1, lua },
+      )
   }
   return client as RedisClient & ScriptCommands
 }

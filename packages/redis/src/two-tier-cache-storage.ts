@@ -155,12 +155,22 @@ class TwoTierCacheStorageImpl implements CacheStorage {
     }
   }
 
-  /** Writes the remote tier, then keeps a copy, then tells the other processes. */
-  async offer(key: CacheKey, entry: CacheEntry): Promise<void> {
+  /**
+   * Writes the remote tier, then keeps a copy, then tells the other processes. A fenced write
+   * (see `fence`) keeps no copy: the remote tier may have declined it, and the next read
+   * fetches whatever it holds.
+   */
+  async offer(key: CacheKey, entry: CacheEntry, fence?: unknown): Promise<void> {
     this.#drop(key, false)
-    await this.remote.offer(key, entry)
-    if (this.#usable()) this.#store(key, entry)
+    if (fence === undefined) await this.remote.offer(key, entry)
+    else await this.remote.offer(key, entry, fence)
+    if (fence === undefined && this.#usable()) this.#store(key, entry)
     await this.bus?.publish([key], this.#listener)
+  }
+
+  /** The remote tier's fence, when it has one (`RedisCacheStorage` does). */
+  fence(key: CacheKey): unknown {
+    return this.remote.fence?.(key)
   }
 
   /**

@@ -20,6 +20,10 @@ import {
 
 jest.setTimeout(20_000)
 
+let shared: Redis | undefined
+/** A client for checks made from outside the two "processes" of a test. */
+const redis = (): Redis => (shared ??= client() as Redis)
+
 const buses: RedisInvalidationBus[] = []
 afterAll(async () => {
   await Promise.all(buses.map((bus) => bus.close()))
@@ -72,6 +76,45 @@ describe('invalidation by arguments', () => {
     await invalidate(() => byId('42'))
     expect(await redis.exists(name)).toBe(0)
     expect(storage.stats().releases).toBe(2)
+  })
+
+  it('wins over a refresh running in another process: its result is not stored', async () => {
+    // Two processes (two clients and storages) memoize the same function on one namespace.
+    const namespace = uniqueNamespace('inv-race')
+    const slow: { release?: () => void } = {}
+    const process = async (slowFirst: boolean) => {
+      const storage = new RedisCacheStorage({ client: await connected(client()), namespace })
+      const invalidation = new InvalidationSupport<[string]>()
+      let runs = 0
+      const price = memoize(
+        async (sku: string) => {
+          runs++
+          if (slowFirst && runs === 1) await new Promise<void>((r) => (slow.release = r))
+          return `${sku}@${slowFirst ? 'A' : 'B'}${runs}`
+        },
+        { configuration: RedisCacheConfiguration({ storage }), invalidation, name: 'Shop.price' },
+      )
+      return { storage, invalidation, price }
+    }
+    const a = await process(true)
+    const b = await process(false)
+    const name = a.storage.redisKey('Shop.price["book"]')
+
+    const pending = a.price('book') // A computes from data read before the invalidation...
+    await until(() => slow.release !== undefined)
+    await b.invalidation.invalidateForArguments(['book']) // ...B changes the data, invalidates
+    slow.release!()
+    expect(await pending).toBe('book@A1') // A's caller still gets its value
+    expect(await redis().exists(name)).toBe(0) // but it is not stored: it predates the change
+    expect(a.storage.stats().fenced).toBe(1)
+    expect(await b.price('book')).toBe('book@B1') // the next reader computes afresh
+    expect(await a.price('book')).toBe('book@B1') // and A reads what B stored
+    expect(await redis().exists(name)).toBe(1)
+
+    // A refresh that starts after the invalidation is stored as usual.
+    await a.invalidation.invalidateForArguments(['book'])
+    expect(await b.price('book')).toBe('book@B2')
+    expect(await a.price('book')).toBe('book@B2')
   })
 
   it('never uses KEYS, SCAN or FLUSH, and touches only its namespace', async () => {

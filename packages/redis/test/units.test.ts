@@ -32,7 +32,11 @@ describe('Redis names', () => {
 
   it('lays out every name under the namespace', () => {
     const names = new RedisNames('app')
-    expect(names.entry('k')).toBe('app:e:k')
+    // An entry and its tombstone share a hash tag (one cluster slot for the release script).
+    expect(names.entry('k')).toBe('app:e:{k}')
+    expect(names.tombstone('k')).toBe('app:t:{k}')
+    expect(names.entry('{x}')).toBe('app:e:{%7Bx%7D}')
+    expect(names.entry('')).toBe('app:e:{%}')
     expect(names.lock('k')).toBe('app:l:k')
     expect(names.notice('k')).toBe('app:u:k')
     expect(names.bus()).toBe('app:bus')

@@ -215,6 +215,22 @@ export function describeCacheStorageContract(
       })
     })
 
+    test('with a fence: declines a write whose key was released since, takes the others', async () => {
+      const s = storage()
+      if (s.fence === undefined) return // optional: storages shared by processes implement it
+      await s.offer('f', entry('old'))
+      const before = await s.fence('f')
+      await s.release('f') // an invalidation while a refresh was computing
+      await s.offer('f', entry('stale'), before)
+      assert.equal(await s.get('f'), undefined, 'a refresh older than the release is declined')
+      const after = await s.fence('f')
+      await s.offer('f', entry('fresh'), after)
+      assert.equal((await s.get('f'))?.value, 'fresh', 'a refresh newer than the release is kept')
+      const unchanged = await s.fence('g')
+      await s.offer('g', entry('g'), unchanged)
+      assert.equal((await s.get('g'))?.value, 'g', 'nothing released: the write is kept')
+    })
+
     options.additionalTests?.({ storage, it: (title, body, timeout) => it(title, body, timeout) })
   })
 }
