@@ -225,7 +225,7 @@ class RedisCacheStorageImpl implements CacheStorage {
     try {
       if (typeof fence === 'string' && this.#scripted) {
         const tombstone = this.#names.tombstone(key)
-        const written = await this.#scripts(
+        const written = await this.#scriptOrPlain(
           name,
           'offer',
           key,
@@ -270,7 +270,7 @@ class RedisCacheStorageImpl implements CacheStorage {
     if (this.#scripted) {
       const tombstone = this.#names.tombstone(key)
       const id = randomBytes(12).toString('base64url')
-      await this.#scripts(
+      await this.#scriptOrPlain(
         name,
         'release',
         key,
@@ -282,7 +282,7 @@ class RedisCacheStorageImpl implements CacheStorage {
   }
 
   /** Runs a script; if an ACL refuses scripts, runs `plain` instead, and from then on only it. */
-  async #scripts<T>(
+  async #scriptOrPlain<T>(
     name: string,
     operation: string,
     key: CacheKey,
