@@ -75,6 +75,7 @@ export { deepCopy } from './deep-copy.js'
 export {
   InMemoryLocks,
   type UpdateStatuses,
+  type ClaimOptions,
   type UpdateClaim,
   type InMemoryLocksOptions,
   type MaybePromise,

@@ -59,6 +59,8 @@ class Refresh {
   offering: Promise<void> | undefined
   /** The value came from another process's refresh: every waiter is a "concurrent" waiter. */
   followed = false
+  /** Started by `forceRefresh`: an update another process completed before does not count. */
+  forced = false
 
   constructor(key: CacheKey) {
     this.key = key
@@ -309,10 +311,11 @@ export class MemoizedMethod implements MemoizedControl {
     self: unknown,
     args: unknown[],
     signal: AbortSignal | undefined,
+    forced = false,
   ): Promise<unknown> {
     let refresh = this.#running.get(key)
     const leader = refresh === undefined
-    if (refresh === undefined) refresh = this.#startRefresh(cfg, key, self, args, false)
+    if (refresh === undefined) refresh = this.#startRefresh(cfg, key, self, args, false, forced)
     else this.#stats.joined++
     const joined = refresh
     const result = refresh.promise.then(
@@ -351,7 +354,7 @@ export class MemoizedMethod implements MemoizedControl {
       this.#stats.misses++
       if (this.#events.active) this.#emit('miss', key)
     }
-    return this.#awaitRefresh(cfg, key, self, args, undefined)
+    return this.#awaitRefresh(cfg, key, self, args, undefined, true)
   }
 
   // ---------------------------------------------------------------------------------------
@@ -363,8 +366,10 @@ export class MemoizedMethod implements MemoizedControl {
     self: unknown,
     args: unknown[],
     background: boolean,
+    forced = false,
   ): Refresh {
     const refresh = new Refresh(key)
+    refresh.forced = forced
     this.#running.set(key, refresh)
     const activity = activityOf(cfg.storage)
     activity.refreshing.set(key, (activity.refreshing.get(key) ?? 0) + 1)
@@ -412,7 +417,7 @@ export class MemoizedMethod implements MemoizedControl {
     args: unknown[],
   ): Promise<CacheEntry> {
     for (let attempt = 1; ; attempt++) {
-      const claim = await this.#claim(refresh.key)
+      const claim = await this.#claim(refresh.key, refresh.forced)
       if (claim !== TAKEN) return this.#compute(refresh, cfg, self, args, claim)
       // Another caller (usually another process) is refreshing this key: wait for its result.
       refresh.followed = true
@@ -433,11 +438,16 @@ export class MemoizedMethod implements MemoizedControl {
     }
   }
 
-  async #claim(key: CacheKey): Promise<UpdateClaim | typeof TAKEN | typeof UNCLAIMED> {
+  async #claim(
+    key: CacheKey,
+    forced: boolean,
+  ): Promise<UpdateClaim | typeof TAKEN | typeof UNCLAIMED> {
     const statuses = this.#statuses
     try {
       if (statuses.tryMarkBeingUpdated !== undefined) {
-        const attempt = statuses.tryMarkBeingUpdated(key)
+        const attempt = forced
+          ? statuses.tryMarkBeingUpdated(key, { forced: true })
+          : statuses.tryMarkBeingUpdated(key)
         const claim = isThenable(attempt) ? await attempt : attempt
         return claim === undefined ? TAKEN : claim
       }

@@ -28,6 +28,15 @@ export type UpdateClaim = string | number | symbol | object
  * `markUpdateAborted`; an outdated claim (its lock timed out or was superseded) is ignored, so a
  * late refresh can never complete someone else's update.
  */
+/** How the engine claims an update. */
+export interface ClaimOptions {
+  /**
+   * The refresh was forced (`forceRefresh`): an update that has already completed must not
+   * stand in for it (one still running may: the forced call joins it, as in one process).
+   */
+  readonly forced?: boolean
+}
+
 export interface UpdateStatuses {
   isBeingUpdated(key: CacheKey): MaybePromise<boolean>
   /** Claims the update of `key`; throws {@link UpdateStatusError} when it is already claimed. */
@@ -42,7 +51,7 @@ export interface UpdateStatuses {
    */
   awaitUpdated(key: CacheKey): Promise<CacheEntry>
   /** Atomic claim: resolves to a claim, or `undefined` when someone else holds the update. */
-  tryMarkBeingUpdated?(key: CacheKey): MaybePromise<UpdateClaim | undefined>
+  tryMarkBeingUpdated?(key: CacheKey, options?: ClaimOptions): MaybePromise<UpdateClaim | undefined>
   /**
    * True while `claim` still holds the update of `key` (its lock has not timed out or been
    * superseded). When it no longer does, the engine stores the refresh's result only if no

@@ -7,6 +7,7 @@ import {
   UpdateStatusError,
   type CacheEntry,
   type CacheKey,
+  type ClaimOptions,
   type Milliseconds,
   type SerDe,
   type UpdateClaim,
@@ -247,9 +248,14 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
 
   /**
    * Claims `key` atomically: resolves to the claim, or `undefined` when another process holds
-   * it. Rejects (so the engine computes locally) when Redis cannot be asked in time.
+   * it. Rejects (so the engine computes locally) when Redis cannot be asked in time. A forced
+   * claim (`forceRefresh`) takes the key over a completion marker: the caller asked for a new
+   * computation, not for one that completed moments before.
    */
-  async tryMarkBeingUpdated(key: CacheKey): Promise<UpdateClaim | undefined> {
+  async tryMarkBeingUpdated(
+    key: CacheKey,
+    options?: ClaimOptions,
+  ): Promise<UpdateClaim | undefined> {
     if (this.#closed) throw new RedisUnavailableError('claim', 'the update statuses are closed')
     const failedAt = this.#failedFollows.get(key)
     if (failedAt !== undefined) {
@@ -267,7 +273,13 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
     let reply: string
     try {
       reply = await this.#guard.runOn(lock, 'claim', key, () =>
-        this.#commands.memokitClaimLock(lock, token, this.lockLease, seen?.marker ?? ''),
+        this.#commands.memokitClaimLock(
+          lock,
+          token,
+          this.lockLease,
+          seen?.marker ?? '',
+          options?.forced === true ? '1' : '',
+        ),
       )
     } catch (error) {
       // The claim may still land later: remove the lock if it does, so nobody waits for it.

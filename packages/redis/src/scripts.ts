@@ -42,12 +42,14 @@ end
 return out`,
   /**
    * KEYS[1] lock, ARGV[1] token, ARGV[2] lease ms, ARGV[3] a completion marker already seen
-   * ('' if none) → 'OK' when claimed; the marker ('done:…') when an update completed moments
-   * ago; 'HELD' when another update is running.
+   * ('' if none), ARGV[4] '1' when forced (any completion marker may be replaced) → 'OK' when
+   * claimed; the marker ('done:…') when an update completed moments ago; 'HELD' when another
+   * update is running.
    */
   memokitClaimLock: `
 local current = redis.call('GET', KEYS[1])
-if (not current) or (ARGV[3] ~= '' and current == ARGV[3]) then
+if (not current) or (ARGV[3] ~= '' and current == ARGV[3])
+    or (ARGV[4] == '1' and string.sub(current, 1, 5) == 'done:') then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 'OK'
 end
@@ -94,7 +96,13 @@ export interface ScriptCommands {
     count: number,
     ...namesAndCap: (string | number)[]
   ): Promise<(Buffer | number)[]>
-  memokitClaimLock(lock: string, token: string, lease: number, seen: string): Promise<string>
+  memokitClaimLock(
+    lock: string,
+    token: string,
+    lease: number,
+    seen: string,
+    forced: '1' | '',
+  ): Promise<string>
   memokitRenewLock(lock: string, token: string, lease: number): Promise<number>
   memokitReleaseLock(
     lock: string,

@@ -2,6 +2,7 @@
 // multi-process file runs the same protocol across real child processes).
 import {
   CachedMethodFailedError,
+  forceRefresh,
   memoize,
   RefreshSupersededError,
   UpdateLockTimeoutError,
@@ -269,6 +270,31 @@ describe('the completion window', () => {
     await expect(b.awaitUpdated('k')).rejects.toBeInstanceOf(UpdateStatusError)
     // The engine then reads the storage; if the entry is not there, its next claim succeeds.
     expect(await b.tryMarkBeingUpdated('k')).toBeDefined()
+  })
+
+  it('lets a forced claim take the key over a completion marker, never over a running update', async () => {
+    const { a, b } = await pair({ completionWindow: 1_000 })
+    const claim = await a.tryMarkBeingUpdated('k')
+    expect(await b.tryMarkBeingUpdated('k', { forced: true })).toBeUndefined() // running: join it
+    await a.markUpdated('k', freshEntry(1), claim)
+    expect(await b.tryMarkBeingUpdated('k', { forced: true })).toBeDefined()
+  })
+
+  it('makes forceRefresh recompute right after another process refreshed the key', async () => {
+    const { a, b, namespace } = await pair({ completionWindow: 1_000 })
+    let runs = 0
+    const make = (statuses: RedisUpdateStatuses) =>
+      memoize(async (sku: string) => `${sku}#${++runs}`, {
+        configuration: RedisCacheConfiguration({ client: statuses.client, namespace }),
+        updateStatuses: statuses,
+        name: 'Shop.stock',
+      })
+    const [inA, inB] = [make(a), make(b)]
+    expect(await inA('book')).toBe('book#1')
+    // Within the completion window: a plain miss in B would read A's result; a forced call
+    // asks for a new computation.
+    expect(await forceRefresh(() => inB('book'))).toBe('book#2')
+    expect(await inA('book')).toBe('book#2')
   })
 })
 
