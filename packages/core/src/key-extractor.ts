@@ -218,6 +218,21 @@ class EncodedMethodNameAndArgsKeyExtractorImpl implements KeyExtractor {
     return table.get(arg) ?? remember(table, arg, this.#build(method, args, self))
   }
 
+  /**
+   * The instance's scope. Fails closed: a scope that is not a non-empty string (a tenant id the
+   * request did not carry, say) would put every such instance in one shared scope.
+   */
+  #scope(self: unknown): string {
+    const scope = this.#instanceKey!(self)
+    if (typeof scope !== 'string' || scope === '')
+      throw new KeyDerivationError(
+        `instanceKey must return a non-empty string, got ${scope === '' ? 'an empty string' : typeof scope}: ` +
+          'refusing to share one cache scope between instances',
+        'instanceKey',
+      )
+    return scope
+  }
+
   #build(method: MethodReference, args: readonly unknown[], self: unknown): CacheKey {
     const name = method.qualifiedName
     if (name === '')
@@ -226,7 +241,7 @@ class EncodedMethodNameAndArgsKeyExtractorImpl implements KeyExtractor {
         'method',
       )
     let head = this.#prefix + name
-    if (this.#instanceKey) head += `@${JSON.stringify(this.#instanceKey(self))}`
+    if (this.#instanceKey) head += `@${JSON.stringify(this.#scope(self))}`
     const encoded = encodeArguments(this.#skipFirst ? args.slice(1) : args, this.#limits)
     const key = flatKey(head, encoded)
     return key.length > this.#hashLongerThan ? flatKey(head, '#', hashKey(encoded)) : key

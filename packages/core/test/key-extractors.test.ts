@@ -183,6 +183,34 @@ describe('EncodedMethodNameAndArgsKeyExtractor', () => {
     expect(extractor.formatKey(method, ['1'], { tenant: 'other' })).toBe('Users.byId@"other"["1"]')
   })
 
+  it('fails closed when instanceKey has no scope for an instance', async () => {
+    const extractor = new EncodedMethodNameAndArgsKeyExtractor({
+      instanceKey: (self) => (self as { tenant?: string }).tenant as string,
+    })
+    const method = new MethodReference('byId', { className: 'Users' })
+    for (const self of [{}, { tenant: '' }, { tenant: 42 }])
+      expect(() => extractor.formatKey(method, ['1'], self)).toThrow(KeyDerivationError)
+    // Through memoize: the call rejects and the method never runs for a request without tenant.
+    let runs = 0
+    class Users {
+      constructor(readonly tenant?: string) {}
+      @memoize({
+        configuration: MutableCacheConfiguration.initializedWith(
+          DefaultInMemoryCacheConfiguration(),
+        ).setKeyExtractor(extractor),
+      })
+      async byId(id: string): Promise<string> {
+        runs++
+        return `${this.tenant}:${id}`
+      }
+    }
+    expect(await new Users('acme').byId('1')).toBe('acme:1')
+    await expect(new Users().byId('1')).rejects.toThrow(
+      /instanceKey must return a non-empty string/,
+    )
+    expect(runs).toBe(1)
+  })
+
   it('puts the version in every key', () => {
     const method = new MethodReference('byId', { className: 'Users' })
     const v1 = new EncodedMethodNameAndArgsKeyExtractor({ version: 'v1' })
