@@ -58,3 +58,4 @@ export {
   RedisCommandError,
   RemoteRefreshError,
 } from './errors.js'
+export { type SigningKey } from './signing.js'

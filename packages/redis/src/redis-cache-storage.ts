@@ -14,6 +14,7 @@ import { decodeEnvelope, encodeEnvelope } from './envelope.js'
 import { RedisCommandError, RedisFaultError } from './errors.js'
 import { RedisEvents, type RedisEventListener } from './events.js'
 import { checkNamespace, RedisNames } from './keys.js'
+import { type EnvelopeSigner, signerOf, type SigningKey } from './signing.js'
 import {
   isCluster,
   RedisGuard,
@@ -80,6 +81,13 @@ export interface RedisCacheStorageOptions {
    * `fence`). Keep it above the method timeout. @default 10 minutes
    */
   invalidationWindow?: Milliseconds
+  /**
+   * A secret shared by every process using the namespace: values are signed with HMAC-SHA-256
+   * and a value whose signature is missing or wrong (planted or copied by anyone without the
+   * key) is a miss, counted as corrupt. For a Redis that others can write to. Changing the key
+   * turns existing entries into misses, which are recomputed. @default none (unsigned)
+   */
+  signingKey?: SigningKey
 }
 
 /** Counters of a {@link RedisCacheStorage} since it was created. */
@@ -132,6 +140,7 @@ class RedisCacheStorageImpl implements CacheStorage {
   readonly #names: RedisNames
   readonly #guard: RedisGuard
   readonly #events: RedisEvents
+  readonly #signer: EnvelopeSigner | undefined
   /** Reads in flight per key: concurrent gets of a key share one round trip. */
   readonly #reading = new Map<CacheKey, { promise?: Promise<CacheEntry | undefined> }>()
   /** Reads waiting for this tick's batch. */
@@ -173,6 +182,7 @@ class RedisCacheStorageImpl implements CacheStorage {
       options.invalidationWindow,
       10 * 60_000,
     )
+    this.#signer = signerOf(options.signingKey)
     this.#names = new RedisNames(this.namespace)
     this.#events = new RedisEvents('storage', options.onEvent)
     this.#guard = new RedisGuard(
@@ -210,6 +220,7 @@ class RedisCacheStorageImpl implements CacheStorage {
     let value: Buffer
     try {
       value = encodeEnvelope('E', name, this.serde.serialize(entry))
+      if (this.#signer !== undefined) value = this.#signer.sign(value)
     } catch (error) {
       this.#corrupt('offer', key, 'the SerDe could not encode the entry', error)
       return
@@ -344,8 +355,13 @@ class RedisCacheStorageImpl implements CacheStorage {
         this.#events.emit({ type: 'oversize', operation: 'get', key, bytes: data.length })
       return undefined
     }
+    let body: Buffer | undefined = data
+    if (this.#signer !== undefined) {
+      body = this.#signer.open(data)
+      if (body === undefined) return this.#corrupt('get', key, 'the signature is missing or wrong')
+    }
     try {
-      const envelope = decodeEnvelope(data, name, 'E')
+      const envelope = decodeEnvelope(body, name, 'E')
       if (typeof envelope === 'string') return this.#corrupt('get', key, envelope)
       const entry = this.serde.deserialize(envelope.payload)
       this.#stats.hits++

@@ -19,6 +19,7 @@ import { decodeEnvelope, encodeEnvelope, type EnvelopeKind } from './envelope.js
 import { RedisTimeoutError, RedisUnavailableError, RemoteRefreshError } from './errors.js'
 import { RedisEvents, type RedisEventListener } from './events.js'
 import { checkNamespace, RedisNames } from './keys.js'
+import { type EnvelopeSigner, signerOf, type SigningKey } from './signing.js'
 import {
   duplicateForSubscriber,
   RedisGuard,
@@ -73,6 +74,12 @@ export interface RedisUpdateStatusesOptions {
   circuitBreaker?: RedisCircuitBreaker | false
   /** Called for every event (faults, corrupt notices, breaker changes). */
   onEvent?: RedisEventListener
+  /**
+   * Signs notices with HMAC-SHA-256 (use the storage's `signingKey`): a notice published by
+   * anyone without the key is ignored as corrupt, and waiting processes read the storage
+   * instead. @default none (unsigned)
+   */
+  signingKey?: SigningKey
 }
 
 /** Counters of a {@link RedisUpdateStatuses} since it was created. */
@@ -166,6 +173,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
   readonly #commands: RedisClient & ScriptCommands
   readonly #names: RedisNames
   readonly #events: RedisEvents
+  readonly #signer: EnvelopeSigner | undefined
   readonly #guard: RedisGuard
   #subscriber: RedisClient | undefined
   #subscriberGuard: RedisGuard | undefined
@@ -219,6 +227,7 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
         `completionWindow must be a non-negative integer number of milliseconds, got ${String(window)}`,
       )
     this.completionWindow = window
+    this.#signer = signerOf(options.signingKey)
     this.#names = new RedisNames(this.namespace)
     this.#events = new RedisEvents('update-statuses', options.onEvent)
     this.#guard = new RedisGuard(
@@ -470,9 +479,11 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
   async #release(
     claim: RedisClaim,
     channel: string,
-    notice: Buffer,
+    unsigned: Buffer,
     markerLifetime: Milliseconds,
   ): Promise<void> {
+    const notice =
+      this.#signer !== undefined && unsigned.length > 0 ? this.#signer.sign(unsigned) : unsigned
     const lock = this.#names.lock(claim.key)
     const release = this.#guard.runOn(lock, 'release', claim.key, () =>
       this.#commands.memokitReleaseLock(lock, claim.token, channel, notice, markerLifetime),
@@ -587,11 +598,14 @@ class RedisUpdateStatusesImpl implements UpdateStatuses {
     const wait = this.#waitsByChannel.get(channel)
     if (wait === undefined || wait.settled) return
     let decoded
-    try {
-      decoded = decodeEnvelope(message, channel, 'DNFS')
-    } catch (error) {
-      decoded = `the payload is not valid UTF-8 (${(error as Error).message})`
-    }
+    const body = this.#signer === undefined ? message : this.#signer.open(message)
+    if (body === undefined) decoded = 'the signature is missing or wrong'
+    else
+      try {
+        decoded = decodeEnvelope(body, channel, 'DNFS')
+      } catch (error) {
+        decoded = `the payload is not valid UTF-8 (${(error as Error).message})`
+      }
     if (typeof decoded === 'string') {
       this.#stats.corrupt++
       if (this.#events.active)

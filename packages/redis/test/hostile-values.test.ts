@@ -310,3 +310,78 @@ describe('binary SerDe output', () => {
     expect((await storage.get('k'))?.value).toEqual([1, 'two'])
   })
 })
+
+describe('signed values (signingKey)', () => {
+  const signingKey = 'a shared secret of at least 16 bytes'
+
+  async function signedSetup(key: string | undefined = signingKey) {
+    const base = await setup()
+    const events: RedisEvent[] = []
+    const storage = new RedisCacheStorage({
+      client: base.redis,
+      namespace: base.namespace,
+      signingKey: key,
+      onEvent: (e) => events.push(e),
+    })
+    return { ...base, storage, events }
+  }
+
+  it('reads its own signed values, and those of another process with the same key', async () => {
+    const { storage, redis, namespace } = await signedSetup()
+    await storage.offer('k', freshEntry('v'))
+    expect((await storage.get('k'))?.value).toBe('v')
+    const other = new RedisCacheStorage({ client: redis, namespace, signingKey })
+    expect((await other.get('k'))?.value).toBe('v')
+    expect(storage.stats().corrupt).toBe(0)
+  })
+
+  it('refuses a well-formed value planted without the key, or signed with another key', async () => {
+    const { storage, plant, events, redis, namespace } = await signedSetup()
+    // Well formed, right key, right version: only the signature is missing.
+    await plant('k', envelope(storage.redisKey('k'), superjsonEntry('planted')))
+    expect(await storage.get('k')).toBeUndefined()
+    const forger = new RedisCacheStorage({
+      client: redis,
+      namespace,
+      signingKey: 'another secret of at least 16 bytes',
+    })
+    await forger.offer('k', freshEntry('forged'))
+    expect(await storage.get('k')).toBeUndefined()
+    expect(storage.stats().corrupt).toBe(2)
+    expect(events.filter((e) => e.type === 'corrupt').map((e) => e.reason)).toEqual([
+      'the signature is missing or wrong',
+      'the signature is missing or wrong',
+    ])
+    // A memoized method recomputes over it and stores a signed value again.
+    const fn = memoize(async (id: string) => `computed ${id}`, {
+      configuration: RedisCacheConfiguration({ storage }),
+      name: 'Signed.fn',
+    })
+    const key = storage.redisKey(
+      RedisCacheConfiguration({ storage })
+        .keyExtractor()
+        .formatKey(new MethodReference('Signed.fn', { className: '' }), ['x']),
+    )
+    expect(await fn('x')).toBe('computed x')
+    expect(await fn('x')).toBe('computed x')
+    expect(await redis.exists(key)).toBe(1)
+  })
+
+  it('refuses a signed value copied under another key', async () => {
+    const { storage, redis } = await signedSetup()
+    await storage.offer('a', freshEntry('A'))
+    const signed = await redis.getBuffer(storage.redisKey('a'))
+    await redis.set(storage.redisKey('b'), signed!)
+    expect(await storage.get('b')).toBeUndefined() // the signed envelope names key a
+    expect((await storage.get('a'))?.value).toBe('A')
+  })
+
+  it('checks the key', () => {
+    expect(
+      () => new RedisCacheStorage({ client: client(server.url), signingKey: 'short' }),
+    ).toThrow(/at least 16 bytes/)
+    expect(
+      () => new RedisCacheStorage({ client: client(server.url), signingKey: 42 as never }),
+    ).toThrow(/string or a Uint8Array/)
+  })
+})

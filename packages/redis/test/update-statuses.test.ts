@@ -5,11 +5,13 @@ import {
   forceRefresh,
   memoize,
   RefreshSupersededError,
+  SuperJsonSerDe,
   UpdateLockTimeoutError,
   UpdateStatusError,
   type CacheEntry,
 } from '@memokit/core'
 import {
+  ENVELOPE_VERSION,
   RedisCacheConfiguration,
   RedisCacheStorage,
   RedisCircuitBreaker,
@@ -257,6 +259,23 @@ describe('waiting for another process', () => {
     await a.markUpdated('k', freshEntry('real'), claim)
     expect((await waiting).value).toBe('real')
     expect(b.stats().corrupt).toBe(2)
+  })
+
+  it('with a signingKey, ignores a well-formed notice published without the key', async () => {
+    const signingKey = 'a shared secret of at least 16 bytes'
+    const { a, b, namespace, redis } = await pair({ signingKey })
+    const claim = await a.tryMarkBeingUpdated('k')
+    const waiting = b.awaitUpdated('k')
+    await sleep(100)
+    const channel = `${namespace}:u:k`
+    const forged = new SuperJsonSerDe().serialize(freshEntry('forged'))
+    const header = Buffer.from([0x4d, 0x4b, ENVELOPE_VERSION, 0x44, 1, 0, 0, 0, 0])
+    header.writeUInt32BE(Buffer.byteLength(channel), 5)
+    await redis.publish(channel, Buffer.concat([header, Buffer.from(channel), Buffer.from(forged)]))
+    await sleep(50)
+    await a.markUpdated('k', freshEntry('real'), claim)
+    expect((await waiting).value).toBe('real')
+    expect(b.stats().corrupt).toBe(1)
   })
 })
 
