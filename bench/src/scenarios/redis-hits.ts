@@ -77,6 +77,23 @@ const SETUPS: Record<string, Setup> = {
       })
     },
   },
+  'memokit-redis-signed': {
+    async create(url, namespace) {
+      const { memoize, JsonSerDe } = await import('@memokit/core')
+      const { RedisCacheConfiguration } = await import('@memokit/redis')
+      return memoize(load, {
+        configuration: RedisCacheConfiguration({
+          client: await pipelinedClient(url),
+          namespace,
+          serde: new JsonSerDe(),
+          signingKey: 'a benchmark secret, 32 bytes long',
+          updateAfter: REFRESH,
+          expireAfter: EXPIRE,
+        }),
+        name: 'Users.byId',
+      })
+    },
+  },
   'memokit-redis': {
     async create(url, namespace) {
       const { memoize } = await import('@memokit/core')
@@ -216,6 +233,7 @@ export const redisHits: Scenario<Params> = {
     { id: 'floor', name: 'floor: ioredis GET + JSON.parse', floor: true },
     { id: 'floor-pipelined', name: 'ioredis GET + JSON.parse, auto-pipelining' },
     { id: 'memokit-redis-json', name: 'memokit, Redis storage, JsonSerDe' },
+    { id: 'memokit-redis-signed', name: 'memokit, Redis storage, JsonSerDe, signed (HMAC)' },
     { id: 'memokit-redis', name: 'memokit, Redis storage (default SuperJsonSerDe)' },
     { id: 'memokit-two-tier', name: 'memokit, two-tier (memory + Redis + bus)' },
     { id: 'bentocache-l2', name: 'bentocache, Redis L2 only' },
