@@ -174,9 +174,9 @@ export class LruTtlStore<K, V> {
         this.#detach(node)
         this.#append(node)
       }
-      this.#fit(0, 0, node)
+      this.#makeRoom(0, 0, node)
     } else {
-      this.#fit(1, size, undefined)
+      this.#makeRoom(1, size, undefined)
       node = new StoreNode(key, value, size, expiresAt)
       this.#index.set(key, node)
       this.#append(node)
@@ -238,7 +238,7 @@ export class LruTtlStore<K, V> {
     }
     this.#bytes += size - node.size
     node.size = size
-    this.#fit(0, 0, node)
+    this.#makeRoom(0, 0, node)
     this.#notify()
     return size
   }
@@ -246,14 +246,14 @@ export class LruTtlStore<K, V> {
   /** Changes the byte budget (`Infinity` for none), evicting to fit. */
   setMaxBytes(maxBytes: number): void {
     this.#maxBytes = maxBytes
-    this.#fit(0, 0, undefined)
+    this.#makeRoom(0, 0, undefined)
     this.#notify()
   }
 
   /** Changes the item limit (`Infinity` for none), evicting to fit. */
   setMaxItems(maxItems: number): void {
     this.#maxItems = maxItems
-    this.#fit(0, 0, undefined)
+    this.#makeRoom(0, 0, undefined)
     this.#notify()
   }
 
@@ -306,7 +306,7 @@ export class LruTtlStore<K, V> {
   }
 
   /** Purges expired entries and evicts least recently used ones until `extra` more fits. */
-  #fit(extraItems: number, extraBytes: number, keep: StoreNode<K, V> | undefined): void {
+  #makeRoom(extraItems: number, extraBytes: number, keep: StoreNode<K, V> | undefined): void {
     if (!this.#over(extraItems, extraBytes)) return
     this.#purge()
     let victim = this.#head
