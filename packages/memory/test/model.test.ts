@@ -48,7 +48,7 @@ class Model {
     expired.sort((a, b) => a.expiresAt - b.expiresAt)
     for (const entry of expired) this.#remove(this.entries.indexOf(entry), 'expire')
   }
-  #fit(extraItems: number, extraBytes: number, keep?: ModelEntry): void {
+  #makeRoom(extraItems: number, extraBytes: number, keep?: ModelEntry): void {
     const over = (): boolean =>
       this.entries.length + extraItems > this.maxItems || this.#bytes() + extraBytes > this.maxBytes
     if (!over()) return
@@ -80,9 +80,9 @@ class Model {
       const [entry] = this.entries.splice(index, 1) as [ModelEntry]
       Object.assign(entry, { value, size, expiresAt })
       this.entries.push(entry)
-      this.#fit(0, 0, entry)
+      this.#makeRoom(0, 0, entry)
     } else {
-      this.#fit(1, size)
+      this.#makeRoom(1, size)
       this.entries.push({ key, value, size, expiresAt })
     }
     return 'ok'
@@ -112,11 +112,11 @@ class Model {
   }
   changeMaxItems(max: number): void {
     this.maxItems = max
-    this.#fit(0, 0)
+    this.#makeRoom(0, 0)
   }
   changeMaxBytes(max: number): void {
     this.maxBytes = max
-    this.#fit(0, 0)
+    this.#makeRoom(0, 0)
   }
   snapshot(): [string, string][] {
     this.#purgeExpired()
