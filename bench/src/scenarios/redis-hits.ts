@@ -44,6 +44,27 @@ interface Setup {
 
 const load = async (id: number) => user(id)
 
+/** memokit's memoized `load` on a `RedisCacheStorage` (default SerDe unless `json`). */
+async function memokitOnRedis(
+  url: string,
+  namespace: string,
+  options: { json?: boolean; signingKey?: string },
+): Promise<Get> {
+  const { memoize, JsonSerDe } = await import('@memokit/core')
+  const { RedisCacheConfiguration } = await import('@memokit/redis')
+  return memoize(load, {
+    configuration: RedisCacheConfiguration({
+      client: await pipelinedClient(url),
+      namespace,
+      ...(options.json === true ? { serde: new JsonSerDe() } : {}),
+      ...(options.signingKey === undefined ? {} : { signingKey: options.signingKey }),
+      updateAfter: REFRESH,
+      expireAfter: EXPIRE,
+    }),
+    name: 'Users.byId',
+  })
+}
+
 const SETUPS: Record<string, Setup> = {
   floor: {
     async create(url, namespace, keys) {
@@ -62,52 +83,17 @@ const SETUPS: Record<string, Setup> = {
     },
   },
   'memokit-redis-json': {
-    async create(url, namespace) {
-      const { memoize, JsonSerDe } = await import('@memokit/core')
-      const { RedisCacheConfiguration } = await import('@memokit/redis')
-      return memoize(load, {
-        configuration: RedisCacheConfiguration({
-          client: await pipelinedClient(url),
-          namespace,
-          serde: new JsonSerDe(),
-          updateAfter: REFRESH,
-          expireAfter: EXPIRE,
-        }),
-        name: 'Users.byId',
-      })
-    },
+    create: (url, namespace) => memokitOnRedis(url, namespace, { json: true }),
   },
   'memokit-redis-signed': {
-    async create(url, namespace) {
-      const { memoize, JsonSerDe } = await import('@memokit/core')
-      const { RedisCacheConfiguration } = await import('@memokit/redis')
-      return memoize(load, {
-        configuration: RedisCacheConfiguration({
-          client: await pipelinedClient(url),
-          namespace,
-          serde: new JsonSerDe(),
-          signingKey: 'a benchmark secret, 32 bytes long',
-          updateAfter: REFRESH,
-          expireAfter: EXPIRE,
-        }),
-        name: 'Users.byId',
-      })
-    },
+    create: (url, namespace) =>
+      memokitOnRedis(url, namespace, {
+        json: true,
+        signingKey: 'a benchmark secret, 32 bytes long',
+      }),
   },
   'memokit-redis': {
-    async create(url, namespace) {
-      const { memoize } = await import('@memokit/core')
-      const { RedisCacheConfiguration } = await import('@memokit/redis')
-      return memoize(load, {
-        configuration: RedisCacheConfiguration({
-          client: await pipelinedClient(url),
-          namespace,
-          updateAfter: REFRESH,
-          expireAfter: EXPIRE,
-        }),
-        name: 'Users.byId',
-      })
-    },
+    create: (url, namespace) => memokitOnRedis(url, namespace, {}),
   },
   'memokit-two-tier': {
     async create(url, namespace) {
