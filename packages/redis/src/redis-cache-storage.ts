@@ -233,24 +233,29 @@ class RedisCacheStorageImpl implements CacheStorage {
       return
     }
     const expiresAt = Math.ceil(entry.expiresAfter)
+    const set = (): Promise<unknown> => this.client.set(name, value, 'PXAT', expiresAt)
     try {
-      if (typeof fence === 'string' && this.#scripted) {
-        const tombstone = this.#names.tombstone(key)
-        const written = await this.#scriptOrPlain(
-          name,
-          'offer',
-          key,
-          () => this.#commands.memokitOfferFenced(name, tombstone, fence, value, expiresAt),
-          () => this.client.set(name, value, 'PXAT', expiresAt),
-        )
-        if (written === 0) {
-          this.#stats.fenced++
-          return
-        }
-      } else
-        await this.#guard.runOn(name, 'offer', key, () =>
-          this.client.set(name, value, 'PXAT', expiresAt),
-        )
+      const written =
+        typeof fence === 'string'
+          ? await this.#scriptOrPlain(
+              name,
+              'offer',
+              key,
+              () =>
+                this.#commands.memokitOfferFenced(
+                  name,
+                  this.#names.tombstone(key),
+                  fence,
+                  value,
+                  expiresAt,
+                ),
+              set,
+            )
+          : await this.#guard.runOn(name, 'offer', key, set)
+      if (written === 0) {
+        this.#stats.fenced++
+        return
+      }
       this.#stats.writes++
     } catch {
       // Fail open: the caller has its value; the fault is counted and reported.
@@ -278,21 +283,26 @@ class RedisCacheStorageImpl implements CacheStorage {
   async release(key: CacheKey): Promise<void> {
     this.#reading.delete(key)
     const name = this.#names.entry(key)
-    if (this.#scripted) {
-      const tombstone = this.#names.tombstone(key)
-      const id = randomBytes(12).toString('base64url')
-      await this.#scriptOrPlain(
-        name,
-        'release',
-        key,
-        () => this.#commands.memokitRelease(name, tombstone, id, this.invalidationWindow),
-        () => this.client.del(name),
-      )
-    } else await this.#guard.runOn(name, 'release', key, () => this.client.del(name))
+    await this.#scriptOrPlain(
+      name,
+      'release',
+      key,
+      () =>
+        this.#commands.memokitRelease(
+          name,
+          this.#names.tombstone(key),
+          randomBytes(12).toString('base64url'),
+          this.invalidationWindow,
+        ),
+      () => this.client.del(name),
+    )
     this.#stats.releases++
   }
 
-  /** Runs a script; if an ACL refuses scripts, runs `plain` instead, and from then on only it. */
+  /**
+   * Runs `script`, or `plain` once an ACL has refused scripts: the first refusal switches this
+   * storage to plain commands for good (releases without tombstones, unfenced writes).
+   */
   async #scriptOrPlain<T>(
     name: string,
     operation: string,
@@ -300,15 +310,16 @@ class RedisCacheStorageImpl implements CacheStorage {
     script: () => Promise<T>,
     plain: () => Promise<unknown>,
   ): Promise<T | undefined> {
-    try {
-      return await this.#guard.runOn(name, operation, key, script)
-    } catch (error) {
-      if (!(error instanceof RedisFaultError && /NOPERM|unknown command/i.test(error.message)))
-        throw error
-      this.#scripted = false
-      await this.#guard.runOn(name, operation, key, plain)
-      return undefined
-    }
+    if (this.#scripted)
+      try {
+        return await this.#guard.runOn(name, operation, key, script)
+      } catch (error) {
+        if (!(error instanceof RedisFaultError && /NOPERM|unknown command/i.test(error.message)))
+          throw error
+        this.#scripted = false
+      }
+    await this.#guard.runOn(name, operation, key, plain)
+    return undefined
   }
 
   /** Counters since creation. */
