@@ -1,6 +1,8 @@
 /**
  * Redis Cluster's key → hash slot mapping (CRC16/XMODEM of the key, or of its `{hash tag}`,
  * modulo 16384), so memokit can tell which master an operation goes to without asking Redis.
+ * Not `cluster-key-slot` (ioredis's own): its 1.1.1 hashes `foo{}{bar}` by `bar`, where Redis
+ * hashes the whole key when the first tag is empty; the test compares with `CLUSTER KEYSLOT`.
  *
  * @internal
  */
